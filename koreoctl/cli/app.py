@@ -1,0 +1,100 @@
+"""The ``koreoctl`` command: a typer app, and the one boundary where errors become exit codes.
+
+Exit codes: 0 success · 1 findings (failing tests, load errors) · 2 usage or input error ·
+3 internal error (a bug: a short report; the traceback with ``--debug``) · 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Annotated
+
+import click
+import typer
+
+from koreoctl import __version__
+from koreoctl.cli import test_command
+from koreoctl.cli.reporters import make_console, print_error
+from koreoctl.errors import KoreoctlError
+
+app = typer.Typer(
+    name="koreoctl",
+    help=(
+        "Offline toolchain for Koreo programs: run FunctionTests against a simulated "
+        "Kubernetes API server, with the reference Koreo engine's semantics. No cluster needed."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command("test", no_args_is_help=False)(test_command.test)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"koreoctl {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the full traceback of an internal error.")
+    ] = False,
+) -> None:
+    """Offline toolchain for Koreo programs."""
+    del version, debug  # handled eagerly / at the error boundary in `run`
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns (and, as a script, exits with) the exit code."""
+    code = run(argv)
+    if argv is None:
+        sys.exit(code)
+    return code
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and map every way it can end to an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    err = make_console(stderr=True)
+    try:
+        result = app(args=args, prog_name="koreoctl", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return int(done.exit_code or 0)
+    except click.ClickException as problem:
+        problem.show()
+        return 2
+    except click.exceptions.Abort:
+        return 130
+    except KeyboardInterrupt:
+        print_error(err, "interrupted")
+        return 130
+    except KoreoctlError as problem:
+        print_error(err, str(problem))
+        return problem.exit_code
+    except Exception as bug:
+        return _internal_error(bug, debug)
+    return result if isinstance(result, int) else 0
+
+
+def _internal_error(bug: Exception, debug: bool) -> int:
+    console = make_console(stderr=True)
+    print_error(console, f"internal error: {type(bug).__name__}: {bug}")
+    if debug:
+        console.print(traceback.format_exc(), highlight=False, markup=False)
+    else:
+        console.print(
+            "This is a bug in koreoctl. Run again with --debug for the traceback and report it.",
+            highlight=False,
+        )
+    return 3

@@ -1,0 +1,105 @@
+"""``koreoctl test``: run FunctionTests offline and report them as text, JSON or JUnit XML."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from koreoctl.cli.output import write_atomically
+from koreoctl.cli.reporters import TextTestReporter, make_console
+from koreoctl.diagnostics import Severity
+
+
+class Format(enum.StrEnum):
+    """Report formats."""
+
+    text = "text"
+    json = "json"
+    junit = "junit"
+
+
+def test(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Projects (Choreo layout: crds/, in/, refs/) or files and folders of Koreo "
+            "YAML (.koreo .k .yaml .yml). Default: the current folder.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="Report format.", case_sensitive=False)
+    ] = Format.text,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report to this file (written atomically); with json or junit, "
+            "a text summary still goes to the terminal.",
+            dir_okay=False,
+        ),
+    ] = None,
+    pattern: Annotated[
+        str | None,
+        typer.Option(
+            "-k",
+            help="Only run FunctionTests whose name or a case label contains PATTERN "
+            "(case-insensitive; *, ? and [] make it a glob).",
+            metavar="PATTERN",
+        ),
+    ] = None,
+    fail_fast: Annotated[
+        bool, typer.Option("--fail-fast", "-x", help="Stop after the first test that fails.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Show only failures and the summary.")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show every case, and info diagnostics.")
+    ] = False,
+) -> int:
+    """Run the FunctionTests of a Koreo project, offline, as the Koreo engine would.
+
+    Every ResourceFunction write goes to a simulated Kubernetes API server that validates it
+    against the project's CRDs. Exit code: 0 when every case passes, 1 when a case fails, a
+    test cannot run or a file has errors, 2 for usage errors.
+    """
+    from koreoctl import api  # the engine's imports are only paid for by commands that run it
+
+    report = api.test(paths or ["."], pattern=pattern, fail_fast=fail_fast)
+    verbosity = 1 if verbose else (-1 if quiet else 0)
+    if output_format is Format.text:
+        _text(report, output, verbosity)
+    else:
+        _machine(report, output_format, output, verbosity)
+    load_errors = any(d.severity is Severity.ERROR for d in report.diagnostics)
+    return 0 if report.summary.ok and not load_errors else 1
+
+
+def _text(report: object, output: Path | None, verbosity: int) -> None:
+    if output is None:
+        TextTestReporter(make_console(), verbosity).report(report)  # type: ignore[arg-type]
+        return
+    from io import StringIO
+
+    buffer = StringIO()
+    console = make_console(buffer)
+    console.no_color = True
+    TextTestReporter(console, verbosity).report(report)  # type: ignore[arg-type]
+    write_atomically(output, buffer.getvalue())
+
+
+def _machine(report: object, output_format: Format, output: Path | None, verbosity: int) -> None:
+    from koreoctl.cli.serialize import report_to_json, report_to_junit
+
+    render = report_to_json if output_format is Format.json else report_to_junit
+    text = render(report)  # type: ignore[arg-type]
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    write_atomically(output, text)
+    TextTestReporter(make_console(), min(verbosity, 0)).report(report)  # type: ignore[arg-type]

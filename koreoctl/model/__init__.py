@@ -1,0 +1,168 @@
+"""Koreo resources as frozen records: parse loaded YAML documents into the five kinds.
+
+``build_model`` sorts documents into Koreo resources (``koreo.dev/v1beta1`` ValueFunction,
+ResourceFunction, ResourceTemplate, Workflow, FunctionTest) and everything else (CRDs and input
+data, kept as documents). Each Koreo resource is checked against its kind's schema (defaults
+filled in, as the API server and Koreo do) and built into its record, or into ``Broken`` with
+the reasons it cannot be used. Resources are identified by (kind, namespace, name); a later
+definition replaces an earlier one, as applying both to a cluster would.
+
+Diagnostic codes: K001 unsupported apiVersion, K002 unknown Koreo kind, K003 schema violation,
+K004 bad metadata, K005 unknown field (warning), K006 a rule Koreo enforces when it loads the
+resource, K007 a resource defined twice (warning).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from koreoctl.diagnostics import Diagnostic, Severity
+from koreoctl.model import (
+    function_test,
+    resource_function,
+    resource_template,
+    value_function,
+    workflow,
+)
+from koreoctl.model.common import (
+    API_GROUP,
+    API_VERSION,
+    DEFAULT_NAMESPACE,
+    At,
+    Header,
+    ResourceKey,
+    error,
+    warning,
+)
+from koreoctl.model.function_test import FunctionTest
+from koreoctl.model.resource_function import ResourceFunction
+from koreoctl.model.resource_template import ResourceTemplate
+from koreoctl.model.value_function import ValueFunction
+from koreoctl.model.workflow import Workflow
+from koreoctl.project.source import SourceDoc
+
+Resource: TypeAlias = ValueFunction | ResourceFunction | ResourceTemplate | Workflow | FunctionTest
+
+
+@dataclass(frozen=True)
+class Broken:
+    """A Koreo resource that cannot be used, and why (error diagnostics)."""
+
+    header: Header
+    diagnostics: tuple[Diagnostic, ...]
+
+
+Entry: TypeAlias = Resource | Broken
+
+_Builder = Callable[[Header, dict[str, Any]], tuple[Any, list[Diagnostic]]]
+BUILDERS: dict[str, _Builder] = {
+    "ValueFunction": value_function.build,
+    "ResourceFunction": resource_function.build,
+    "ResourceTemplate": resource_template.build,
+    "Workflow": workflow.build,
+    "FunctionTest": function_test.build,
+}
+KINDS = tuple(BUILDERS)
+
+
+@dataclass(frozen=True)
+class Model:
+    """Every Koreo resource (load order, one per key), the other documents, the diagnostics."""
+
+    entries: tuple[Entry, ...]
+    documents: tuple[SourceDoc, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    def of_kind(self, kind: str) -> tuple[Entry, ...]:
+        return tuple(entry for entry in self.entries if entry.header.kind == kind)
+
+
+def build_model(docs: Iterable[SourceDoc]) -> Model:
+    """Sort ``docs`` into Koreo resources and other documents, and build every resource."""
+    entries: dict[ResourceKey, Entry] = {}
+    others: list[SourceDoc] = []
+    diagnostics: list[Diagnostic] = []
+    for doc in docs:
+        entry, notes = _classify(doc)
+        diagnostics.extend(notes)
+        if entry is None:
+            others.append(doc)
+            continue
+        if entry.header.key in entries:
+            diagnostics.append(_redefined(entries.pop(entry.header.key), entry))
+        entries[entry.header.key] = entry
+    return Model(tuple(entries.values()), tuple(others), tuple(diagnostics))
+
+
+def _classify(doc: SourceDoc) -> tuple[Entry | None, list[Diagnostic]]:
+    data = doc.data
+    if not isinstance(data, dict):
+        return None, []
+    api_version, kind = data.get("apiVersion"), data.get("kind")
+    if not isinstance(api_version, str) or not api_version.startswith(f"{API_GROUP}/"):
+        return None, []
+    root = At(doc)
+    if kind not in BUILDERS:
+        return None, _unknown_kind(kind, root)
+    if api_version != API_VERSION:
+        message = f"unsupported apiVersion {api_version!r} for {kind}; Koreo reads {API_VERSION!r}"
+        return None, [error("K001", message, root.child("apiVersion"))]
+    header, problems = _header(data, root)
+    if header is None:
+        return None, problems
+    return _build(header, data.get("spec"))
+
+
+def _unknown_kind(kind: Any, root: At) -> list[Diagnostic]:
+    close = difflib.get_close_matches(str(kind), KINDS, n=1, cutoff=0.8)
+    if not close:
+        return []  # data of some koreo.dev CRD, not a Koreo resource
+    message = f"unknown Koreo kind {kind!r} (did you mean {close[0]!r}?); not loaded"
+    return [error("K002", message, root.child("kind"))]
+
+
+def _header(data: dict[str, Any], root: At) -> tuple[Header | None, list[Diagnostic]]:
+    metadata = data.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    if not isinstance(name, str) or not name:
+        message = f"{data['kind']} has no `metadata.name`; not loaded"
+        return None, [error("K004", message, root.child("metadata"))]
+    namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+    labels = metadata.get("labels") if isinstance(metadata, dict) else None
+    key = ResourceKey(data["kind"], str(namespace or DEFAULT_NAMESPACE), name)
+    label_pairs = tuple(sorted((str(k), str(v)) for k, v in (labels or {}).items()))
+    return Header(key, data["apiVersion"], root, label_pairs), []
+
+
+def _build(header: Header, spec: Any) -> tuple[Entry, list[Diagnostic]]:
+    from koreoctl.model.schema import check_spec  # jsonschema: only when resources are built
+
+    spec_at = header.spec()
+    filled, problems = check_spec(header.kind, spec)
+    notes = [_schema_diagnostic(problem.path, problem, spec_at) for problem in problems]
+    errors = tuple(note for note in notes if note.severity is Severity.ERROR)
+    if errors:
+        return Broken(header, errors), notes
+    record, build_errors = BUILDERS[header.kind](header, filled)
+    if record is None:
+        return Broken(header, tuple(build_errors)), [*notes, *build_errors]
+    return record, notes
+
+
+def _schema_diagnostic(path: tuple[str | int, ...], problem: Any, spec_at: At) -> Diagnostic:
+    at = spec_at.child(*path)
+    if problem.unknown_key:
+        return warning("K005", problem.message, at, key=True)
+    return error("K003", problem.message, at)
+
+
+def _redefined(earlier: Entry, later: Entry) -> Diagnostic:
+    first = earlier.header.at.span
+    message = (
+        f"{later.header.key} is defined again (first at {first.file}:{first.line}); "
+        "the later definition is used"
+    )
+    return warning("K007", message, later.header.at.child("metadata", "name"))

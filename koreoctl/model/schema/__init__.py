@@ -1,0 +1,176 @@
+"""The JSON Schemas of the five Koreo kinds, and checking a ``spec`` against them (jsonschema).
+
+The schemas (one JSON file per kind, next to this module) are koreoctl's own, written to have
+the same effect as the ``koreo.dev/v1beta1`` CRDs the reference engine validates with: the same
+types, required fields, ``oneOf`` rules, limits and defaults. Like the reference (and like the
+Kubernetes API server on admission), defaults are filled in before the spec is used: a missing
+``update`` is ``{patch: {delay: 30}}``, a missing ``create.delay`` is 30, and so on.
+
+Keys that a kind does not define are reported as warnings: Kubernetes would silently prune them.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+
+KINDS = ("ValueFunction", "ResourceFunction", "ResourceTemplate", "Workflow", "FunctionTest")
+
+SpecPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class SchemaProblem:
+    """One schema violation (or, with ``unknown_key``, an unknown field) at ``path`` in spec."""
+
+    path: SpecPath
+    message: str
+    unknown_key: bool = False
+
+
+@cache
+def kind_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of ``kind``'s spec."""
+    text = resources.files(__name__).joinpath(f"{kind}.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def _validator(kind: str) -> Any:
+    schema = kind_schema(kind)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def check_spec(kind: str, spec: Any) -> tuple[Any, tuple[SchemaProblem, ...]]:
+    """Validate ``spec`` of ``kind``: (the spec with defaults filled in, problems found)."""
+    schema = kind_schema(kind)
+    errors = sorted(_validator(kind).iter_errors(spec), key=_error_order)
+    problems = [_problem(error) for error in errors]
+    problems.extend(_unknown_keys(schema, spec, ()))
+    return apply_defaults(schema, spec), tuple(problems)
+
+
+def apply_defaults(schema: dict[str, Any], value: Any) -> Any:
+    """A copy of ``value`` with every missing property that has a ``default`` filled in."""
+    if isinstance(value, dict) and "properties" in schema:
+        filled = dict(value)
+        for name, sub in schema["properties"].items():
+            if name not in filled and "default" in sub:
+                filled[name] = copy.deepcopy(sub["default"])
+            if name in filled:
+                filled[name] = apply_defaults(sub, filled[name])
+        return filled
+    if isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [apply_defaults(schema["items"], item) for item in value]
+    return value
+
+
+def _error_order(error: Any) -> tuple[Any, ...]:
+    return (tuple(str(p) for p in error.absolute_path), error.validator)
+
+
+def _problem(error: Any) -> SchemaProblem:
+    path = tuple(error.absolute_path)
+    return SchemaProblem(path, _message(error, path))
+
+
+def _message(error: Any, path: SpecPath) -> str:
+    where = _dotted(path)
+    rule = error.validator
+    if rule == "required":
+        missing = [name for name in error.validator_value if name not in error.instance]
+        return f"{where} is missing required field {_names(missing)}"
+    if rule == "type":
+        return (
+            f"{where} must be {_article(error.validator_value)}, not {_json_type(error.instance)}"
+        )
+    if rule in ("oneOf", "anyOf"):
+        return _choice_message(error, where)
+    if rule == "enum":
+        allowed = ", ".join(repr(v) for v in error.validator_value)
+        return f"{where} is {error.instance!r}; expected one of {allowed}"
+    if rule == "maxItems":
+        return f"{where} has {len(error.instance)} items; at most {error.validator_value} allowed"
+    if rule == "minItems":
+        return f"{where} needs at least {error.validator_value} item(s)"
+    if rule == "maxProperties":
+        limit = error.validator_value
+        return f"{where} must be empty" if limit == 0 else f"{where} allows at most {limit} keys"
+    if rule in ("minLength", "maxLength"):
+        return f"{where} ({error.instance!r}) {error.message.split(' is ', 1)[-1]}"
+    return f"{where}: {error.message}"
+
+
+def _choice_message(error: Any, where: str) -> str:
+    options = [sub.get("required", []) for sub in error.validator_value]
+    names = [name for option in options for name in option]
+    present = [
+        name for name in names if isinstance(error.instance, dict) and name in error.instance
+    ]
+    if error.validator == "anyOf":
+        return f"{where} needs at least one of {_names(names, 'or')}"
+    if present:
+        return f"{where} may have only one of {_names(names, 'or')} (found {_names(present)})"
+    return f"{where} needs exactly one of {_names(names, 'or')}"
+
+
+def _unknown_keys(schema: dict[str, Any], value: Any, path: SpecPath) -> list[SchemaProblem]:
+    problems: list[SchemaProblem] = []
+    if isinstance(value, dict) and "properties" in schema:
+        known = schema["properties"]
+        preserve = schema.get("x-kubernetes-preserve-unknown-fields", False)
+        for key, sub_value in value.items():
+            if key in known:
+                problems.extend(_unknown_keys(known[key], sub_value, (*path, key)))
+            elif not preserve:
+                message = f"unknown field {_dotted((*path, key))}; Kubernetes would drop it"
+                problems.append(SchemaProblem((*path, key), message, unknown_key=True))
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            problems.extend(_unknown_keys(schema["items"], item, (*path, index)))
+    return problems
+
+
+def _dotted(path: SpecPath) -> str:
+    text = "spec"
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return f"`{text}`"
+
+
+def _names(names: list[str], joiner: str = "and") -> str:
+    quoted = [f"`{name}`" for name in names]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    return f"{', '.join(quoted[:-1])} {joiner} {quoted[-1]}"
+
+
+def _article(type_name: Any) -> str:
+    if isinstance(type_name, list):
+        return " or ".join(_article(t) for t in type_name)
+    return {"object": "an object", "array": "a list", "integer": "an integer"}.get(
+        type_name, f"a {type_name}"
+    )
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    return f"a string ({value!r})" if isinstance(value, str) else type(value).__name__

@@ -1,0 +1,168 @@
+"""Linking: a loaded model turned into a Program the engine can run.
+
+``link`` prepares every function (compiling each expression once in a shared ``CelEnv``) and
+builds the symbol tables references are resolved in. Koreo finds resources by kind and name;
+koreoctl identifies them by (kind, namespace, name) and resolves a name in the referrer's
+namespace first, then anywhere (the last definition loaded wins, as in Koreo).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from koreoctl.cel import CelEnv
+from koreoctl.diagnostics import Diagnostic
+from koreoctl.model import Broken, Model
+from koreoctl.model.common import Header
+from koreoctl.model.function_test import FunctionTest
+from koreoctl.model.resource_function import ResourceFunction
+from koreoctl.model.resource_template import ResourceTemplate
+from koreoctl.model.value_function import ValueFunction
+from koreoctl.program.functions import (
+    PreparedInlineOverlay,
+    PreparedOverlayRef,
+    PreparedResourceFunction,
+    PreparedValueFunction,
+    Unloadable,
+    ValueFunctionLookup,
+    broken_function,
+    prepare_resource_function,
+    prepare_value_function,
+)
+from koreoctl.program.tests import PreparedFunctionTest, prepare_function_test
+
+__all__ = [
+    "PreparedFunctionTest",
+    "PreparedInlineOverlay",
+    "PreparedOverlayRef",
+    "PreparedResourceFunction",
+    "PreparedValueFunction",
+    "Program",
+    "Unloadable",
+    "link",
+]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Named(Generic[T]):
+    header: Header
+    item: T
+
+
+class NameTable(Generic[T]):
+    """Items of one kind by name; a name is looked up in a namespace first, then anywhere."""
+
+    def __init__(self, items: Iterable[tuple[Header, T]] = ()) -> None:
+        self._by_name: dict[str, list[_Named[T]]] = {}
+        for header, item in items:
+            self._by_name.setdefault(header.name, []).append(_Named(header, item))
+
+    def find(self, name: str, namespace: str | None = None) -> T | None:
+        candidates = self._by_name.get(name, [])
+        for named in reversed(candidates):
+            if namespace is None or named.header.namespace == namespace:
+                return named.item
+        return candidates[-1].item if candidates else None
+
+
+@dataclass(frozen=True)
+class Program:
+    """Everything prepared: functions, templates, and the diagnostics preparing them gave."""
+
+    model: Model
+    env: CelEnv = field(repr=False)
+    value_functions: NameTable[PreparedValueFunction | Unloadable] = field(repr=False)
+    resource_functions: NameTable[PreparedResourceFunction | Unloadable] = field(repr=False)
+    templates: NameTable[ResourceTemplate | Unloadable] = field(repr=False)
+    tests: tuple[PreparedFunctionTest | Unloadable | Broken, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+    def function(
+        self, kind: str, name: str, namespace: str | None = None
+    ) -> PreparedValueFunction | PreparedResourceFunction | Unloadable | None:
+        """The prepared ValueFunction or ResourceFunction called ``name``, if any."""
+        if kind == "ValueFunction":
+            return self.value_functions.find(name, namespace)
+        if kind == "ResourceFunction":
+            return self.resource_functions.find(name, namespace)
+        return None
+
+
+def link(model: Model, env: CelEnv | None = None) -> Program:
+    """Prepare every template and function of ``model`` (templates, then value, then resource
+    functions: the order in which each kind can refer to the previous ones)."""
+    env = env or CelEnv()
+    diagnostics: list[Diagnostic] = []
+    templates = NameTable(_templates(model))
+    value_functions = NameTable(_value_functions(env, model, diagnostics))
+
+    def find_value_function(name: str) -> PreparedValueFunction | Unloadable | None:
+        return value_functions.find(name)
+
+    resource_functions = NameTable(
+        _resource_functions(env, model, find_value_function, diagnostics)
+    )
+    tests = tuple(_function_tests(env, model, diagnostics))
+    return Program(
+        model=model,
+        env=env,
+        value_functions=value_functions,
+        resource_functions=resource_functions,
+        templates=templates,
+        tests=tests,
+        diagnostics=tuple(diagnostics),
+    )
+
+
+def _templates(model: Model) -> Iterable[tuple[Header, ResourceTemplate | Unloadable]]:
+    for entry in model.of_kind("ResourceTemplate"):
+        if isinstance(entry, ResourceTemplate):
+            yield entry.header, entry
+        elif isinstance(entry, Broken):
+            yield entry.header, broken_function(entry)
+
+
+def _value_functions(
+    env: CelEnv, model: Model, diagnostics: list[Diagnostic]
+) -> Iterable[tuple[Header, PreparedValueFunction | Unloadable]]:
+    for entry in model.of_kind("ValueFunction"):
+        if isinstance(entry, Broken):
+            yield entry.header, broken_function(entry)
+        elif isinstance(entry, ValueFunction):
+            prepared = prepare_value_function(env, entry)
+            if isinstance(prepared, Unloadable):
+                diagnostics.extend(prepared.diagnostics)
+            yield entry.header, prepared
+
+
+def _resource_functions(
+    env: CelEnv,
+    model: Model,
+    value_functions: ValueFunctionLookup,
+    diagnostics: list[Diagnostic],
+) -> Iterable[tuple[Header, PreparedResourceFunction | Unloadable]]:
+    for entry in model.of_kind("ResourceFunction"):
+        if isinstance(entry, Broken):
+            yield entry.header, broken_function(entry)
+        elif isinstance(entry, ResourceFunction):
+            prepared = prepare_resource_function(env, entry, value_functions)
+            if isinstance(prepared, Unloadable):
+                diagnostics.extend(prepared.diagnostics)
+            yield entry.header, prepared
+
+
+def _function_tests(
+    env: CelEnv, model: Model, diagnostics: list[Diagnostic]
+) -> Iterable[PreparedFunctionTest | Unloadable | Broken]:
+    for entry in model.of_kind("FunctionTest"):
+        if isinstance(entry, FunctionTest):
+            prepared = prepare_function_test(env, entry)
+            if isinstance(prepared, Unloadable):
+                diagnostics.extend(prepared.diagnostics)
+            yield prepared
+        elif isinstance(entry, Broken):
+            yield entry

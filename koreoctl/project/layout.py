@@ -1,0 +1,114 @@
+"""Finding the files of a project: the Choreo layout (crds/, in/, refs/) or plain files/folders.
+
+A PATH given on the command line is one of:
+
+* a project in the Choreo layout: a folder with ``crds/`` and/or ``in/`` (and maybe ``refs/``).
+  ``crds/`` holds CustomResourceDefinitions of the APIs the program manages, ``in/`` the Koreo
+  logic and input data; both are searched recursively. ``refs/`` (child packages pinned to a
+  git commit) is not resolved yet: a non-empty one gives a warning.
+* any other folder: every Koreo YAML file below it, recursively;
+* a file: that file, whatever its extension.
+
+Hidden files and folders (``.git``, ``.koreoctl``, ...) are skipped. Files come back sorted,
+so every run loads them in the same order.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from koreoctl.diagnostics import Diagnostic, Severity, Span
+from koreoctl.errors import UsageError
+
+KOREO_SUFFIXES = (".koreo", ".k", ".yaml", ".yml")
+PROJECT_DIRS = ("crds", "in")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A file to load: where it is, and the name to show for it in messages."""
+
+    path: Path
+    display: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The files found under the given paths, and anything worth telling the user."""
+
+    files: tuple[SourceFile, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def discover(paths: list[str] | tuple[str, ...]) -> Layout:
+    """Find every file to load under ``paths``; raise UsageError for a path that is missing."""
+    files: list[SourceFile] = []
+    diagnostics: list[Diagnostic] = []
+    for given in paths or (".",):
+        root = Path(given)
+        if root.is_file():
+            files.append(SourceFile(root, given))
+        elif root.is_dir():
+            found, notes = _discover_folder(root, given)
+            files.extend(found)
+            diagnostics.extend(notes)
+        else:
+            raise UsageError(f"no such file or folder: {given!r}")
+    return Layout(tuple(_unique(files)), tuple(diagnostics))
+
+
+def is_project(root: Path) -> bool:
+    """True when ``root`` is in the Choreo layout (has ``crds/`` or ``in/``)."""
+    return any((root / name).is_dir() for name in PROJECT_DIRS)
+
+
+def _discover_folder(root: Path, given: str) -> tuple[list[SourceFile], list[Diagnostic]]:
+    if not is_project(root):
+        return _koreo_files(root, given), []
+    files: list[SourceFile] = []
+    for name in PROJECT_DIRS:
+        folder = root / name
+        if folder.is_dir():
+            files.extend(_koreo_files(folder, _join(given, name)))
+    return files, _refs_notes(root, given)
+
+
+def _refs_notes(root: Path, given: str) -> list[Diagnostic]:
+    refs = root / "refs"
+    if not refs.is_dir() or not any(p for p in refs.iterdir() if not p.name.startswith(".")):
+        return []
+    message = "refs/ (child packages) is not supported yet; its packages are not loaded"
+    return [Diagnostic("P002", message, Span(_join(given, "refs")), Severity.WARNING)]
+
+
+def _koreo_files(folder: Path, shown: str) -> list[SourceFile]:
+    found: list[SourceFile] = []
+    for directory, subdirs, names in os.walk(folder):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        here = Path(directory)
+        for name in sorted(names):
+            if name.startswith(".") or not name.endswith(KOREO_SUFFIXES):
+                continue
+            path = here / name
+            relative = path.relative_to(folder).as_posix()
+            found.append(SourceFile(path, _join(shown, relative)))
+    return sorted(found, key=lambda source: source.path.relative_to(folder).parts)
+
+
+def _join(base: str, name: str) -> str:
+    if base in (".", "./"):
+        return name
+    return f"{base.rstrip('/')}/{name}"
+
+
+def _unique(files: list[SourceFile]) -> list[SourceFile]:
+    seen: set[Path] = set()
+    unique = []
+    for item in files:
+        key = item.path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique

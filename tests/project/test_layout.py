@@ -1,0 +1,55 @@
+"""Finding files: Choreo projects, plain folders, single files, refs/ warning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from koreoctl.errors import UsageError
+from koreoctl.project.layout import discover
+
+
+def touch(path: Path, text: str = "a: 1\n") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_choreo_project_loads_crds_and_in_recursively(tmp_path: Path) -> None:
+    touch(tmp_path / "crds" / "a.yaml")
+    touch(tmp_path / "in" / "z.koreo")
+    touch(tmp_path / "in" / "sub" / "b.k")
+    touch(tmp_path / "in" / ".hidden" / "c.yaml")
+    touch(tmp_path / "in" / "notes.txt")
+    touch(tmp_path / "other" / "ignored.yaml")  # outside crds/ and in/
+    layout = discover([str(tmp_path)])
+    shown = [f.display for f in layout.files]
+    assert shown == [f"{tmp_path}/crds/a.yaml", f"{tmp_path}/in/sub/b.k", f"{tmp_path}/in/z.koreo"]
+    assert layout.diagnostics == ()
+
+
+def test_plain_folder_and_file(tmp_path: Path) -> None:
+    touch(tmp_path / "b.yml")
+    touch(tmp_path / "a" / "c.yaml")
+    single = tmp_path / "single.txt"
+    touch(single)
+    layout = discover([str(tmp_path / "a"), str(tmp_path / "b.yml"), str(single)])
+    assert [f.path.name for f in layout.files] == ["c.yaml", "b.yml", "single.txt"]
+
+
+def test_the_same_file_twice_is_loaded_once(tmp_path: Path) -> None:
+    touch(tmp_path / "a.yaml")
+    assert len(discover([str(tmp_path), str(tmp_path / "a.yaml")]).files) == 1
+
+
+def test_non_empty_refs_warns(tmp_path: Path) -> None:
+    touch(tmp_path / "in" / "a.yaml")
+    touch(tmp_path / "refs" / "child.yaml")
+    (warning,) = discover([str(tmp_path)]).diagnostics
+    assert warning.code == "P002"
+    assert "not supported yet" in warning.message
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="no such file or folder"):
+        discover([str(tmp_path / "nope")])
