@@ -91,12 +91,14 @@ class _ReusingRunner(celpy.InterpretedRunner):
 
 @dataclass(frozen=True)
 class ParseError:
-    """Why celpy could not parse a CEL text: its message and 1-based line and column."""
+    """Why celpy could not parse a CEL text: its message, 1-based line and column, and what
+    the parser met there, in words (``unexpected end of expression``, ``unexpected '*'``)."""
 
     text: str
     message: str
     line: int
     column: int
+    reason: str = "syntax error"
 
 
 _NAME = re.compile(r"^\.?[_a-zA-Z][_a-zA-Z0-9]*(?:\.[_a-zA-Z][_a-zA-Z0-9]*)*$")
@@ -171,9 +173,22 @@ class CelEnv:
         try:
             ast = self._env.compile(text)
         except CELParseError as error:
-            return ParseError(text, str(error), error.line or 0, error.column or 0)
+            return ParseError(
+                text, str(error), error.line or 0, error.column or 0, _reason(error.__context__)
+            )
         runner = self._env.program(ast, functions=dict(FUNCTIONS))
         return Program(text, ast, runner)
+
+
+def _reason(cause: BaseException | None) -> str:
+    """The parser's complaint (celpy keeps lark's exception as the error's context)."""
+    token = getattr(cause, "token", None)
+    if token is not None and str(token):
+        return f"unexpected {str(token)!r}"
+    if token is not None:
+        return "unexpected end of expression"
+    char = getattr(cause, "char", None)
+    return f"unexpected character {char!r}" if char else "syntax error"
 
 
 def is_eval_error(value: Any) -> bool:

@@ -10,7 +10,6 @@ import sys
 import traceback
 from typing import Annotated
 
-import click
 import typer
 
 from koreoctl import __version__
@@ -69,13 +68,17 @@ def run(argv: list[str] | None = None) -> int:
     err = make_console(stderr=True)
     try:
         result = app(args=args, prog_name="koreoctl", standalone_mode=False)
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         return int(done.exit_code or 0)
-    except click.ClickException as problem:
-        problem.show()
-        return 2
-    except click.exceptions.Abort:
+    except typer.Abort:
         return 130
+    except typer.TyperException as problem:  # bad flags and arguments: typer explains them
+        show = getattr(problem, "show", None)
+        if show is not None:
+            show()
+        else:
+            print_error(err, str(problem))
+        return 2
     except KeyboardInterrupt:
         print_error(err, "interrupted")
         return 130

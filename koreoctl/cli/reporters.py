@@ -1,9 +1,10 @@
 """Human-readable reports on a terminal or in a CI log (the only rich user).
 
 Output is the same in a terminal and a log file apart from colour: rich drops styling when
-the output is not a terminal or ``NO_COLOR`` is set, and nothing depends on the terminal's
-width beyond wrapping. Every location is printed as ``file:line`` (or ``file:line:col``) so
-editors and CI annotators can link it.
+the output is not a terminal or ``NO_COLOR`` is set, and lines are never broken (the
+terminal wraps them; a CI log keeps each finding on one line). Messages are shown on one
+line each. Every location is printed as ``file:line`` (or ``file:line:col``) so editors and
+CI annotators can link it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.I
 
 def make_console(file: TextIO | None = None, *, stderr: bool = False) -> Console:
     """A console for ``file`` (stdout by default); colour only on a terminal without NO_COLOR."""
-    return Console(file=file, stderr=stderr, highlight=False, soft_wrap=False)
+    return Console(file=file, stderr=stderr, highlight=False, soft_wrap=True)
 
 
 class TextTestReporter:
@@ -70,7 +71,7 @@ class TextTestReporter:
         title = escape(f"{test.name} ({test.function_kind} {test.function_name})")
         self._print(f"{_STATUS_MARK[test.status]} {title}  [dim]{where}{counts}[/]")
         if test.status == "error":
-            self._print(f"    [red]{escape(test.error or '')}[/]")
+            self._print(f"    [red]{escape(one_line(test.error or ''))}[/]")
             for diagnostic in test.diagnostics:
                 self._print(f"    {format_diagnostic(diagnostic)}")
         if show_cases:
@@ -81,12 +82,13 @@ class TextTestReporter:
         if case.status == "passed" and self.verbosity <= 0:
             return
         label = escape(f"{case.index + 1}. {case.label}")
-        outcome = f"  [dim]{escape(describe_outcome(case.outcome))}[/]" if case.outcome else ""
+        shown = one_line(describe_outcome(case.outcome)) if case.outcome else ""
+        outcome = f"  [dim]{escape(shown)}[/]" if shown else ""
         self._print(f"    {_STATUS_MARK[case.status]} {label}{outcome}")
         if case.status == "failed":
             self._failure(case)
-        elif case.status == "skipped" and case.message and self.verbosity > 0:
-            self._print(f"         [dim]{escape(case.message)}[/]")
+        elif case.status == "skipped" and case.message:
+            self._print(f"         [dim]{escape(one_line(case.message))}[/]")
         for warning in case.warnings:
             self._print(f"         [yellow]warning:[/] {escape(warning)}")
 
@@ -95,7 +97,7 @@ class TextTestReporter:
         if case.span:
             self._print(f"{indent}[dim]at {escape(case.span.file)}:{case.span.line}[/]")
         if case.message:
-            self._print(f"{indent}{escape(case.message)}")
+            self._print(f"{indent}{escape(one_line(case.message))}")
         for path, detail in flatten_differences(case.differences):
             self._print(f"{indent}[bold]{escape(path)}[/]: {escape(detail)}")
 
@@ -133,7 +135,12 @@ def format_diagnostic(diagnostic: Diagnostic) -> str:
     where = f"{escape(str(diagnostic.span))}: " if diagnostic.span else ""
     style = _SEVERITY_STYLE[diagnostic.severity]
     label = diagnostic.severity.label
-    return f"{where}[{style}]{label}[/] {diagnostic.code} {escape(diagnostic.message)}"
+    return f"{where}[{style}]{label}[/] {diagnostic.code} {escape(one_line(diagnostic.message))}"
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks and runs of spaces folded into single spaces."""
+    return " ".join(text.split())
 
 
 def print_error(console: Console, message: str) -> None:

@@ -100,7 +100,7 @@ def _leaf_diagnostic(value: Value, leaf: LeafError) -> Diagnostic:
     span = at.key_span if leaf.is_key else at.point(offset)
     shown = leaf.path[-1] if leaf.is_key else raw
     what = "map key" if leaf.is_key else "expression"
-    message = f"CEL syntax error in {what} {_quote(shown)} (column {error.column} of its CEL text)"
+    message = f"CEL syntax error in {what} {_quote(shown)}: {error.reason}"
     return Diagnostic("C001", message, span, Severity.ERROR)
 
 
