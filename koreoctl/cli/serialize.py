@@ -7,12 +7,15 @@ The JSON shape (stable; keys are always present, sorted)::
                 "status": "passed|failed|error", "error", "diagnostics": [...],
                 "cases": [{"index", "label", "variant", "status": "passed|failed|skipped",
                            "outcome": {"type", "message", "delay"} | null,
+                           "return", "resource", "deleted",
                            "message", "differences", "warnings": [...]}]}],
      "diagnostics": [{"code", "severity", "message", "span": {"file", "line", "col"}}]}
 
 ``cases[i]`` is the i-th case as written (0-based ``index``); ``outcome`` is what the function
-returned (null when the case did not run); ``delay`` is set for Retry only. Cases after a
-failing non-variant case are ``skipped`` with a message saying so.
+returned (null when the case did not run; ``delay`` is set for Retry only) and ``return`` the
+value an Ok outcome carries; ``resource`` is what a ResourceFunction wrote (null when it wrote
+nothing or deleted, with ``deleted`` true). Cases after a failing non-variant case are
+``skipped`` with a message saying so.
 """
 
 from __future__ import annotations
@@ -30,7 +33,28 @@ if TYPE_CHECKING:
 
 def report_to_json(report: TestReport) -> str:
     """The report as JSON text (sorted keys, two-space indent, trailing newline)."""
-    return json.dumps(report_to_data(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    data = _json_keys(report_to_data(report))
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+
+
+def _json_keys(value: Any) -> Any:
+    """Map keys as JSON writes them (``true``, ``null``, ``1``), so they can be sorted.
+
+    YAML 1.1 makes keys such as ``yes:`` booleans; they reach differences as they are.
+    """
+    if isinstance(value, dict):
+        return {_key_text(key): _json_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json_keys(item) for item in value]
+    return value
+
+
+def _key_text(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool) or key is None:
+        return json.dumps(key)
+    return json.dumps(key) if isinstance(key, int | float) else str(key)
 
 
 def report_to_data(report: TestReport) -> dict[str, Any]:
@@ -70,6 +94,9 @@ def _case_data(case: CaseResult) -> dict[str, Any]:
         "variant": case.variant,
         "status": case.status,
         "outcome": outcome_data(case.outcome),
+        "return": case.outcome.value if isinstance(case.outcome, Ok) else None,
+        "resource": None if case.deleted else case.resource,
+        "deleted": case.deleted,
         "message": case.message,
         "differences": case.differences if case.differences else None,
         "warnings": list(case.warnings),

@@ -299,7 +299,7 @@ def _ref_step(
     if not isinstance(function, PreparedValueFunction):
         shown = "None" if function is None else _describe(function.failure)
         message = f"ValueFunction:{overlay.name} not ready ({shown})"
-        return Retry(30, message, f"{where}.overlayRef")
+        return Retry(60, message, f"{where}.overlayRef")  # Koreo gives no delay: 60
     provided = set(overlay.inputs.data) if overlay.inputs else set()
     missing = sorted(function.input_names - provided, key=str)
     if missing:

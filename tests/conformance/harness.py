@@ -75,8 +75,12 @@ class Comparison:
     message_mismatches: tuple[Disagreement, ...]
 
 
-def compare(expected: dict[str, Any], actual: dict[str, Any]) -> Comparison:
-    """Every case of ``expected`` checked against koreoctl's JSON report."""
+def compare(expected: dict[str, Any], actual: dict[str, Any], details: bool = False) -> Comparison:
+    """Every case of ``expected`` checked against koreoctl's JSON report.
+
+    With ``details`` (for the oracle's full output, as in koreoctl's own cases), the runner
+    message, the differences, the returned value and the written resource must agree too.
+    """
     ours = {test["name"]: test for test in actual["tests"]}
     disagreements: list[Disagreement] = []
     messages: list[Disagreement] = []
@@ -92,7 +96,7 @@ def compare(expected: dict[str, Any], actual: dict[str, Any]) -> Comparison:
         for case in test["cases"]:
             count += 1
             found = _case(mine, case["index"])
-            problems, message = _compare_case(test["name"], case, found)
+            problems, message = _compare_case(test["name"], case, found, details)
             disagreements.extend(problems)
             messages.extend(message)
     return Comparison(count, tuple(disagreements), tuple(messages))
@@ -105,7 +109,7 @@ def _case(test: dict[str, Any] | None, index: int) -> dict[str, Any] | None:
 
 
 def _compare_case(
-    name: str, expected: dict[str, Any], actual: dict[str, Any] | None
+    name: str, expected: dict[str, Any], actual: dict[str, Any] | None, details: bool
 ) -> tuple[list[Disagreement], list[Disagreement]]:
     index = expected["index"]
     if actual is None:
@@ -119,6 +123,8 @@ def _compare_case(
     if want is None:  # the reference skipped the case, or the function returned no value
         if got is not None and got["type"] != "Ok":
             problems.append(Disagreement(name, index, "outcome", None, got))
+        if details and not problems:
+            return problems, _compare_details(name, index, expected, actual)
         return problems, []
     if got is None:
         return [*problems, Disagreement(name, index, "outcome", want, None)], []
@@ -128,7 +134,29 @@ def _compare_case(
         problems.append(Disagreement(name, index, "delay", want.get("delay"), got.get("delay")))
     if problems:
         return problems, []
-    return [], _compare_message(name, index, expected, want.get("message"), got.get("message"))
+    messages = _compare_message(name, index, expected, want.get("message"), got.get("message"))
+    if details:
+        messages.extend(_compare_details(name, index, expected, actual))
+    return [], messages
+
+
+def _compare_details(
+    name: str, index: int, expected: dict[str, Any], actual: dict[str, Any]
+) -> list[Disagreement]:
+    """What only koreoctl's own cases record: runner message, differences, return, resource."""
+    pairs = [
+        ("runner message", expected.get("runner_message"), actual.get("message")),
+        ("differences", expected.get("differences"), actual.get("differences")),
+        ("return", expected.get("return"), actual.get("return")),
+    ]
+    if "resource" in expected:
+        pairs.append(("resource", expected["resource"], actual.get("resource")))
+    varies = bool(expected.get("message_varies"))
+    return [
+        Disagreement(name, index, what, want, got)
+        for what, want, got in pairs
+        if want != got and not (varies and what == "runner message")
+    ]
 
 
 def _compare_message(

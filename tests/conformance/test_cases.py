@@ -26,6 +26,6 @@ def test_there_are_case_folders() -> None:
 @pytest.mark.parametrize("folder", FOLDERS, ids=[folder.name for folder in FOLDERS])
 def test_folder_agrees_with_reference(folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
     expected = json.loads((folder / "expected.json").read_text())
-    comparison = compare(expected, run_json(folder, capsys))
+    comparison = compare(expected, run_json(folder, capsys), details=True)
     problems = [*comparison.disagreements, *comparison.message_mismatches]
     assert not problems, "\n".join(map(str, problems))
