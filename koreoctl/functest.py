@@ -197,13 +197,14 @@ def run_function_test(
     header = test.header
     function = program.function(test.function_ref.kind, test.function_ref.name, header.namespace)
     base = _result(test)
-    if function is None:
+    if function is None or (isinstance(function, Unloadable) and function.failure is None):
         ref = test.function_ref
         message = (
             f"DepSkip: {ref.kind} ({ref.name}) not found or not ready, FunctionTest "
             f"'{header.name}' must wait. (at prepare:FunctionTest:{header.name})"
         )
-        return _errored(base, message, (_missing_function(test),))
+        diagnostics = function.diagnostics if function else (_missing_function(test),)
+        return _errored(base, message, diagnostics)
     if isinstance(function, Unloadable):
         return _errored(base, _unloadable_message(function), function.diagnostics)
     cases = _run_cases(program, crds, prepared, function)
@@ -240,11 +241,10 @@ def _raw_result(header: Header) -> TestResult:
 
 
 def _broken_test(entry: Broken) -> TestResult:
-    message = "; ".join(diagnostic.message for diagnostic in entry.diagnostics)
-    where = f"FunctionTest:{entry.header.name}:spec"
-    return _errored(
-        _raw_result(entry.header), f"PermFail: {message} (at {where})", entry.diagnostics
-    )
+    refusal = entry.refusal
+    where = f" (at {refusal.location})" if refusal.location else ""
+    message = f"PermFail: {refusal.message}{where}"
+    return _errored(_raw_result(entry.header), message, entry.diagnostics)
 
 
 def _with(result: TestResult, **changes: Any) -> TestResult:
@@ -262,9 +262,9 @@ def _missing_function(test: FunctionTest) -> Diagnostic:
 
 def _unloadable_message(function: Unloadable) -> str:
     failure = function.failure
+    assert failure is not None
     where = f" (at {failure.location})" if failure.location else ""
-    kind = "PermFail" if isinstance(failure, PermFail) else "DepSkip"
-    return f"{kind}: {failure.message}{where}"
+    return f"PermFail: {failure.message}{where}"
 
 
 # --- running cases ---------------------------------------------------------------------------

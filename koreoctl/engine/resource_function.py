@@ -240,7 +240,8 @@ def _template(
     if template is None:
         raise _Stop(Retry(LOAD_RETRY_DELAY, f"ResourceTemplate:{name} not found.", loading))
     if isinstance(template, Unloadable):
-        message = f"ResourceTemplate:{name} is not ready ({template.failure.message})"
+        reason = template.failure.message if template.failure else None
+        message = f"ResourceTemplate:{name} is not ready ({reason})"
         raise _Stop(Retry(LOAD_RETRY_DELAY, message, loading))
     return to_cel(template.template)
 

@@ -33,6 +33,7 @@ from koreoctl.model.common import (
     DEFAULT_NAMESPACE,
     At,
     Header,
+    Refusal,
     ResourceKey,
     error,
     warning,
@@ -49,15 +50,16 @@ Resource: TypeAlias = ValueFunction | ResourceFunction | ResourceTemplate | Work
 
 @dataclass(frozen=True)
 class Broken:
-    """A Koreo resource that cannot be used, and why (error diagnostics)."""
+    """A Koreo resource that cannot be used: why (error diagnostics), and what Koreo says."""
 
     header: Header
     diagnostics: tuple[Diagnostic, ...]
+    refusal: Refusal
 
 
 Entry: TypeAlias = Resource | Broken
 
-_Builder = Callable[[Header, dict[str, Any]], tuple[Any, list[Diagnostic]]]
+_Builder = Callable[[Header, dict[str, Any]], tuple[Any, list[Diagnostic], Refusal | None]]
 BUILDERS: dict[str, _Builder] = {
     "ValueFunction": value_function.build,
     "ResourceFunction": resource_function.build,
@@ -145,11 +147,19 @@ def _build(header: Header, spec: Any) -> tuple[Entry, list[Diagnostic]]:
     notes = [_schema_diagnostic(problem.path, problem, spec_at) for problem in problems]
     errors = tuple(note for note in notes if note.severity is Severity.ERROR)
     if errors:
-        return Broken(header, errors), notes
-    record, build_errors = BUILDERS[header.kind](header, filled)
+        return Broken(header, errors, _schema_refusal(header, errors)), notes
+    record, build_errors, refusal = BUILDERS[header.kind](header, filled)
     if record is None:
-        return Broken(header, tuple(build_errors)), [*notes, *build_errors]
+        assert refusal is not None
+        return Broken(header, tuple(build_errors), refusal), [*notes, *build_errors]
     return record, notes
+
+
+def _schema_refusal(header: Header, errors: tuple[Diagnostic, ...]) -> Refusal:
+    """Koreo's failure for a schema violation (its own wording differs: see conformance.md)."""
+    where = f"{header.name}:spec" if header.kind == "FunctionTest" else "spec"
+    prefix = "" if header.kind == "FunctionTest" else f"prepare:{header.kind}:{header.name}:"
+    return Refusal(errors[0].message, prefix + where)
 
 
 def _schema_diagnostic(path: tuple[str | int, ...], problem: Any, spec_at: At) -> Diagnostic:

@@ -40,6 +40,14 @@ class At:
 
 
 @dataclass(frozen=True)
+class Refusal:
+    """Why Koreo refuses to load a resource, in Koreo's words: its message and location."""
+
+    message: str
+    location: str | None
+
+
+@dataclass(frozen=True)
 class Value:
     """A YAML value tree that may hold Koreo expressions (strings starting with ``=``)."""
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from koreoctl.diagnostics import Diagnostic
-from koreoctl.model.common import At, Header, Value, error
+from koreoctl.model.common import At, Header, Refusal, Value, error
 
 RULE = "K006"
 
@@ -86,7 +86,9 @@ class FunctionTest:
     test_cases: tuple[TestCase, ...]
 
 
-def build(header: Header, spec: dict[str, Any]) -> tuple[FunctionTest | None, list[Diagnostic]]:
+def build(
+    header: Header, spec: dict[str, Any]
+) -> tuple[FunctionTest | None, list[Diagnostic], Refusal | None]:
     """The record, or None and the first reason Koreo would refuse to load this test."""
     at = header.spec()
     ref = spec["functionRef"]
@@ -95,8 +97,10 @@ def build(header: Header, spec: dict[str, Any]) -> tuple[FunctionTest | None, li
     cases: list[TestCase] = []
     for index, case_spec in enumerate(spec.get("testCases") or ()):
         case = _test_case(case_spec, index, at.child("testCases", index), is_resource_function)
-        if isinstance(case, Diagnostic):
-            return None, [case]
+        if isinstance(case, tuple):
+            diagnostic, where = case
+            location = f"FunctionTest:{header.name}:{where}"
+            return None, [diagnostic], Refusal(diagnostic.message, location)
         cases.append(case)
     test = FunctionTest(
         header=header,
@@ -105,7 +109,7 @@ def build(header: Header, spec: dict[str, Any]) -> tuple[FunctionTest | None, li
         current_resource=spec.get("currentResource"),
         test_cases=tuple(cases),
     )
-    return test, []
+    return test, [], None
 
 
 def case_label(spec: dict[str, Any], index: int) -> str:
@@ -118,11 +122,12 @@ def case_label(spec: dict[str, Any], index: int) -> str:
 
 def _test_case(
     spec: dict[str, Any], index: int, at: At, is_resource_function: bool
-) -> TestCase | Diagnostic:
+) -> TestCase | tuple[Diagnostic, str]:
+    """The case, or why Koreo refuses it and where (Koreo's location of the problem)."""
     label = case_label(spec, index)
     where = f'spec.testCases[{index}: "{label}"]'
     assertion = _assertion(spec, where, at, is_resource_function)
-    if isinstance(assertion, Diagnostic):
+    if isinstance(assertion, tuple):
         return assertion
     overlay = spec.get("overlayResource")
     return TestCase(
@@ -140,21 +145,24 @@ def _test_case(
 
 def _assertion(
     spec: dict[str, Any], where: str, at: At, is_resource_function: bool
-) -> Assertion | Diagnostic:
+) -> Assertion | tuple[Diagnostic, str]:
     """The single assertion of a case, checked in Koreo's order with Koreo's messages."""
     found: list[Assertion] = []
-    too_many = error(
-        RULE,
-        f"`{where}` must contain exactly one assertion (`expectResource`, `expectReturn`, "
-        "`expectOutcome`, or `expectDelete`).",
-        at,
+    too_many = (
+        error(
+            RULE,
+            f"`{where}` must contain exactly one assertion (`expectResource`, `expectReturn`, "
+            "`expectOutcome`, or `expectDelete`).",
+            at,
+        ),
+        where,
     )
     for name in ("expectResource", "expectOutcome", "expectReturn", "expectDelete"):
         if spec.get(name) is None:
             continue
         parsed = _one_assertion(name, spec[name], where, at.child(name), is_resource_function)
         if isinstance(parsed, Diagnostic):
-            return parsed
+            return parsed, f"{where}.{name}"
         if found:
             return too_many
         found.append(parsed)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from koreoctl.diagnostics import Diagnostic
-from koreoctl.model.common import At, Header, Value, error, optional_value
+from koreoctl.model.common import At, Header, Refusal, Value, error, optional_value
 
 RULE = "K006"
 
@@ -90,14 +90,18 @@ class ResourceFunction:
         return self.template_name is not None
 
 
-def build(header: Header, spec: dict[str, Any]) -> tuple[ResourceFunction | None, list[Diagnostic]]:
+def build(
+    header: Header, spec: dict[str, Any]
+) -> tuple[ResourceFunction | None, list[Diagnostic], Refusal | None]:
     """The record, or None and the reasons Koreo would refuse to load this function."""
     at = header.spec()
     api_config, problems = _api_config(spec["apiConfig"], at.child("apiConfig"))
-    template_name, template_problems = _template_name(spec, at)
-    problems.extend(template_problems)
-    if api_config is None or problems:
-        return None, problems
+    if api_config is None:
+        location = f"prepare:ResourceFunction:{header.name}:spec.apiConfig"
+        return None, problems, Refusal(problems[0].message, location)
+    template_name, problems = _template_name(spec, at)
+    if problems:
+        return None, problems, Refusal(problems[0].message, "spec.resourceTemplateRef.name")
     function = ResourceFunction(
         header=header,
         preconditions=optional_value(spec, "preconditions", at),
@@ -115,7 +119,7 @@ def build(header: Header, spec: dict[str, Any]) -> tuple[ResourceFunction | None
         postconditions=optional_value(spec, "postconditions", at),
         return_value=optional_value(spec, "return", at),
     )
-    return function, []
+    return function, [], None
 
 
 def _api_config(spec: dict[str, Any], at: At) -> tuple[ApiConfig | None, list[Diagnostic]]:

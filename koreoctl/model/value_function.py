@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from koreoctl.diagnostics import Diagnostic
-from koreoctl.model.common import Header, Value, optional_value
+from koreoctl.model.common import Header, Refusal, Value, optional_value
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,9 @@ class ValueFunction:
     return_value: Value | None
 
 
-def build(header: Header, spec: dict[str, Any]) -> tuple[ValueFunction, list[Diagnostic]]:
+def build(
+    header: Header, spec: dict[str, Any]
+) -> tuple[ValueFunction, list[Diagnostic], Refusal | None]:
     """The record for a schema-valid ValueFunction spec."""
     at = header.spec()
     return (
@@ -33,4 +35,5 @@ def build(header: Header, spec: dict[str, Any]) -> tuple[ValueFunction, list[Dia
             return_value=optional_value(spec, "return", at),
         ),
         [],
+        None,
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from koreoctl.diagnostics import Diagnostic
-from koreoctl.model.common import At, Header, Value
+from koreoctl.model.common import At, Header, Refusal, Value
 
 
 @dataclass(frozen=True)
@@ -84,11 +84,13 @@ class Workflow:
     steps: tuple[Step, ...]
 
 
-def build(header: Header, spec: dict[str, Any]) -> tuple[Workflow, list[Diagnostic]]:
+def build(
+    header: Header, spec: dict[str, Any]
+) -> tuple[Workflow, list[Diagnostic], Refusal | None]:
     """The record for a schema-valid Workflow spec."""
     at = header.spec()
     steps = tuple(_step(item, at.child("steps", index)) for index, item in enumerate(spec["steps"]))
-    return Workflow(header, _crd_ref(spec.get("crdRef") or {}), steps), []
+    return Workflow(header, _crd_ref(spec.get("crdRef") or {}), steps), [], None
 
 
 def _crd_ref(spec: dict[str, Any]) -> CrdRef | None:

@@ -20,7 +20,7 @@ from koreoctl.model import Broken
 from koreoctl.model.common import Header, Value
 from koreoctl.model.resource_function import InlineOverlay, OverlayRef, ResourceFunction
 from koreoctl.model.value_function import ValueFunction
-from koreoctl.outcome import DepSkip, PermFail, Retry, combine
+from koreoctl.outcome import PermFail, Retry, combine
 from koreoctl.program.compiling import (
     CONDITIONS_WRAP,
     CompileFailure,
@@ -34,10 +34,14 @@ _INPUT_NAME = re.compile(r"inputs.(?P<name>[^.[]+)?\[?.*")
 
 @dataclass(frozen=True)
 class Unloadable:
-    """A function Koreo refuses to load: the PermFail it reports, and located diagnostics."""
+    """A resource Koreo refuses to load: the PermFail it reports, and located diagnostics.
+
+    ``failure`` is None when Koreo's loader crashes on it: Koreo then behaves as if the
+    resource did not exist ("not found or not ready").
+    """
 
     header: Header
-    failure: PermFail | DepSkip
+    failure: PermFail | None
     diagnostics: tuple[Diagnostic, ...]
 
 
@@ -109,11 +113,9 @@ class _Failed(Exception):
 
 
 def broken_function(entry: Broken) -> Unloadable:
-    """A function whose YAML is invalid: Koreo fails it at its spec."""
-    header = entry.header
-    message = "; ".join(d.message for d in entry.diagnostics)
-    failure = PermFail(message, f"prepare:{header.kind}:{header.name}:spec")
-    return Unloadable(header, failure, entry.diagnostics)
+    """A resource whose YAML Koreo refuses, with Koreo's message."""
+    failure = PermFail(entry.refusal.message, entry.refusal.location)
+    return Unloadable(entry.header, failure, entry.diagnostics)
 
 
 def prepare_value_function(env: CelEnv, model: ValueFunction) -> PreparedValueFunction | Unloadable:
@@ -297,7 +299,7 @@ def _ref_step(
     inputs = _tree(env, overlay.inputs, f"{where}.inputs", None)
     function = value_functions(overlay.name)
     if not isinstance(function, PreparedValueFunction):
-        shown = "None" if function is None else _describe(function.failure)
+        shown = "None" if function is None or function.failure is None else _describe(function.failure)
         message = f"ValueFunction:{overlay.name} not ready ({shown})"
         return Retry(60, message, f"{where}.overlayRef")  # Koreo gives no delay: 60
     provided = set(overlay.inputs.data) if overlay.inputs else set()
@@ -309,9 +311,7 @@ def _ref_step(
     return PreparedOverlayRef(function, inputs, skip_if)
 
 
-def _describe(failure: PermFail | DepSkip) -> str:
-    if isinstance(failure, DepSkip):
-        return f"Dependency Skip (message={failure.message})"
+def _describe(failure: PermFail) -> str:
     return f"Permanent Failure (message={failure.message})"
 
 
@@ -334,5 +334,4 @@ def _unanalysable(header: Header, reason: Unanalysable) -> Unloadable:
         header.at.span,
         Severity.ERROR,
     )
-    failure = DepSkip(f"Koreo fails to load {header.kind} '{header.name}': {reason}")
-    return Unloadable(header, failure, (diagnostic,))
+    return Unloadable(header, None, (diagnostic,))
