@@ -299,7 +299,9 @@ def _ref_step(
     inputs = _tree(env, overlay.inputs, f"{where}.inputs", None)
     function = value_functions(overlay.name)
     if not isinstance(function, PreparedValueFunction):
-        shown = "None" if function is None or function.failure is None else _describe(function.failure)
+        shown = (
+            "None" if function is None or function.failure is None else _describe(function.failure)
+        )
         message = f"ValueFunction:{overlay.name} not ready ({shown})"
         return Retry(60, message, f"{where}.overlayRef")  # Koreo gives no delay: 60
     provided = set(overlay.inputs.data) if overlay.inputs else set()

@@ -94,7 +94,9 @@ def compare(expected: dict[str, Any], actual: dict[str, Any], details: bool = Fa
                 status = mine and mine["status"]
                 disagreements.append(Disagreement(test["name"], -1, "error", "error", status))
             elif details and mine["error"] != test["error"] and not schema_wording(test["error"]):
-                messages.append(Disagreement(test["name"], -1, "error", test["error"], mine["error"]))
+                messages.append(
+                    Disagreement(test["name"], -1, "error", test["error"], mine["error"])
+                )
             continue
         for case in test["cases"]:
             count += 1
