@@ -25,8 +25,17 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 def corpus_root() -> Path:
-    """Where the shared conformance corpus is (``$KOREOCTL_CORPUS`` overrides)."""
-    return Path(os.environ.get("KOREOCTL_CORPUS", REPOSITORY.parent / "shared" / "corpus"))
+    """Where the shared conformance corpus is: ``$KOREOCTL_CORPUS``, else the nearest
+    ``shared/corpus`` beside the repository or one of the folders above it (normally
+    ``../shared/corpus``)."""
+    configured = os.environ.get("KOREOCTL_CORPUS")
+    if configured:
+        return Path(configured)
+    for folder in REPOSITORY.parents:
+        candidate = folder / "shared" / "corpus"
+        if candidate.is_dir():
+            return candidate
+    return REPOSITORY.parent / "shared" / "corpus"
 
 
 def require(path: Path, what: str) -> None:
