@@ -49,7 +49,8 @@ def per_case_times(folders: list[Path], repeats: int) -> tuple[list[float], list
                 started = time.perf_counter()
                 result = run_entry(loaded.program, loaded.crds, entry)
                 elapsed = time.perf_counter() - started
-                cases = max(len(result.cases), 1)
+                ran = [c for c in result.cases if not (c.message or "").startswith("not run")]
+                cases = max(len(ran), 1)
                 case_times.extend([elapsed / cases] * cases)
     return case_times, load_times
 

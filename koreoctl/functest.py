@@ -38,7 +38,6 @@ from koreoctl.cel import Template, deep_overlay, empty_map, evaluate_overlay, to
 from koreoctl.diagnostics import Diagnostic, Span
 from koreoctl.engine import exact_match, run_resource_function, run_value_function
 from koreoctl.jsondata import copy_data
-from koreoctl.model import Broken
 from koreoctl.model.common import Header
 from koreoctl.model.function_test import (
     Assertion,
@@ -142,7 +141,7 @@ class TestReport:
 
 # --- selecting and running tests -------------------------------------------------------------
 
-TestEntry = PreparedFunctionTest | Unloadable | Broken
+TestEntry = PreparedFunctionTest | Unloadable
 
 
 def run_tests(
@@ -182,8 +181,6 @@ def _selected(entry: TestEntry, pattern: str | None) -> bool:
 
 def run_entry(program: Program, crds: CrdCatalog, entry: TestEntry) -> TestResult:
     """Run one FunctionTest, or report why it cannot run."""
-    if isinstance(entry, Broken):
-        return _broken_test(entry)
     if isinstance(entry, Unloadable):
         return _errored(_raw_result(entry.header), _unloadable_message(entry), entry.diagnostics)
     return run_function_test(program, crds, entry)
@@ -238,13 +235,6 @@ def _raw_result(header: Header) -> TestResult:
         function_name=str(ref.get("name") or ""),
         status="error",
     )
-
-
-def _broken_test(entry: Broken) -> TestResult:
-    refusal = entry.refusal
-    where = f" (at {refusal.location})" if refusal.location else ""
-    message = f"PermFail: {refusal.message}{where}"
-    return _errored(_raw_result(entry.header), message, entry.diagnostics)
 
 
 def _with(result: TestResult, **changes: Any) -> TestResult:

@@ -1,0 +1,1 @@
+"""The command-line shell: the typer app, reporters and the one error boundary."""

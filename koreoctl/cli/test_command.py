@@ -21,6 +21,7 @@ class Format(enum.StrEnum):
     junit = "junit"
 
 
+# The signature is long because typer reads each option's help from it; the body is short.
 def test(
     paths: Annotated[
         list[str] | None,

@@ -8,8 +8,9 @@ namespace first, then anywhere (the last definition loaded wins, as in Koreo).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Generic, TypeVar
 
 from koreoctl.cel import CelEnv
@@ -26,8 +27,7 @@ from koreoctl.program.functions import (
     PreparedResourceFunction,
     PreparedValueFunction,
     Unloadable,
-    ValueFunctionLookup,
-    broken_function,
+    unloadable,
     prepare_resource_function,
     prepare_value_function,
 )
@@ -45,6 +45,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+R = TypeVar("R")
+P = TypeVar("P")
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class Program:
     value_functions: NameTable[PreparedValueFunction | Unloadable] = field(repr=False)
     resource_functions: NameTable[PreparedResourceFunction | Unloadable] = field(repr=False)
     templates: NameTable[ResourceTemplate | Unloadable] = field(repr=False)
-    tests: tuple[PreparedFunctionTest | Unloadable | Broken, ...]
+    tests: tuple[PreparedFunctionTest | Unloadable, ...]
     diagnostics: tuple[Diagnostic, ...]
 
     def function(
@@ -98,15 +100,18 @@ def link(model: Model, env: CelEnv | None = None) -> Program:
     env = env or CelEnv()
     diagnostics: list[Diagnostic] = []
     templates = NameTable(_templates(model))
-    value_functions = NameTable(_value_functions(env, model, diagnostics))
+    value_functions = NameTable(
+        _prepared(model, ValueFunction, partial(prepare_value_function, env), diagnostics)
+    )
 
-    def find_value_function(name: str) -> PreparedValueFunction | Unloadable | None:
-        return value_functions.find(name)
+    def prepare_resource(function: ResourceFunction) -> PreparedResourceFunction | Unloadable:
+        return prepare_resource_function(env, function, value_functions.find)
 
     resource_functions = NameTable(
-        _resource_functions(env, model, find_value_function, diagnostics)
+        _prepared(model, ResourceFunction, prepare_resource, diagnostics)
     )
-    tests = tuple(_function_tests(env, model, diagnostics))
+    prepare_test = partial(prepare_function_test, env)
+    tests = tuple(item for _, item in _prepared(model, FunctionTest, prepare_test, diagnostics))
     return Program(
         model=model,
         env=env,
@@ -123,46 +128,21 @@ def _templates(model: Model) -> Iterable[tuple[Header, ResourceTemplate | Unload
         if isinstance(entry, ResourceTemplate):
             yield entry.header, entry
         elif isinstance(entry, Broken):
-            yield entry.header, broken_function(entry)
+            yield entry.header, unloadable(entry)
 
 
-def _value_functions(
-    env: CelEnv, model: Model, diagnostics: list[Diagnostic]
-) -> Iterable[tuple[Header, PreparedValueFunction | Unloadable]]:
-    for entry in model.of_kind("ValueFunction"):
-        if isinstance(entry, Broken):
-            yield entry.header, broken_function(entry)
-        elif isinstance(entry, ValueFunction):
-            prepared = prepare_value_function(env, entry)
-            if isinstance(prepared, Unloadable):
-                diagnostics.extend(prepared.diagnostics)
-            yield entry.header, prepared
-
-
-def _resource_functions(
-    env: CelEnv,
+def _prepared(
     model: Model,
-    value_functions: ValueFunctionLookup,
+    kind: type[R],
+    prepare: Callable[[R], P | Unloadable],
     diagnostics: list[Diagnostic],
-) -> Iterable[tuple[Header, PreparedResourceFunction | Unloadable]]:
-    for entry in model.of_kind("ResourceFunction"):
+) -> Iterable[tuple[Header, P | Unloadable]]:
+    """Each resource of one kind, prepared; broken ones as Koreo's load failure."""
+    for entry in model.of_kind(kind.__name__):
         if isinstance(entry, Broken):
-            yield entry.header, broken_function(entry)
-        elif isinstance(entry, ResourceFunction):
-            prepared = prepare_resource_function(env, entry, value_functions)
+            yield entry.header, unloadable(entry)
+        elif isinstance(entry, kind):
+            prepared = prepare(entry)
             if isinstance(prepared, Unloadable):
                 diagnostics.extend(prepared.diagnostics)
             yield entry.header, prepared
-
-
-def _function_tests(
-    env: CelEnv, model: Model, diagnostics: list[Diagnostic]
-) -> Iterable[PreparedFunctionTest | Unloadable | Broken]:
-    for entry in model.of_kind("FunctionTest"):
-        if isinstance(entry, FunctionTest):
-            prepared = prepare_function_test(env, entry)
-            if isinstance(prepared, Unloadable):
-                diagnostics.extend(prepared.diagnostics)
-            yield prepared
-        elif isinstance(entry, Broken):
-            yield entry

@@ -112,7 +112,7 @@ class _Failed(Exception):
         self.diagnostics = diagnostics
 
 
-def broken_function(entry: Broken) -> Unloadable:
+def unloadable(entry: Broken) -> Unloadable:
     """A resource whose YAML Koreo refuses, with Koreo's message."""
     failure = PermFail(entry.refusal.message, entry.refusal.location)
     return Unloadable(entry.header, failure, entry.diagnostics)

@@ -1,0 +1,1 @@
+"""Where Koreo programs come from: the project layout and YAML sources."""
