@@ -27,9 +27,9 @@ from koreoctl.program.functions import (
     PreparedResourceFunction,
     PreparedValueFunction,
     Unloadable,
-    unloadable,
     prepare_resource_function,
     prepare_value_function,
+    unloadable,
 )
 from koreoctl.program.tests import PreparedFunctionTest, prepare_function_test
 
