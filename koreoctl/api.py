@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from koreoctl.apiserver import CrdCatalog, load_crds
-from koreoctl.diagnostics import Diagnostic
+from koreoctl.diagnostics import Diagnostic, Severity
 from koreoctl.functest import TestReport, run_tests
 from koreoctl.model import build_model
 from koreoctl.program import Program, link
@@ -60,4 +60,11 @@ def test(
     """Run the FunctionTests under ``paths``; the report carries the load diagnostics too."""
     loaded = load(paths)
     report = run_tests(loaded.program, loaded.crds, pattern=pattern, fail_fast=fail_fast)
-    return replace(report, diagnostics=loaded.diagnostics)
+    diagnostics = loaded.diagnostics
+    if not report.tests:
+        where = ", ".join(paths) or "."
+        note = f"no FunctionTests found in {where}"
+        if pattern and loaded.program.tests:
+            note = f"no FunctionTests in {where} match -k {pattern!r}"
+        diagnostics = (*diagnostics, Diagnostic("P006", note, None, Severity.WARNING))
+    return replace(report, diagnostics=diagnostics)

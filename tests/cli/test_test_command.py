@@ -203,3 +203,11 @@ def test_module_entry_point() -> None:
     )
     assert result.returncode == 0
     assert result.stdout.strip() == "9 cases in 2 FunctionTests: 9 passed"
+
+
+def test_nothing_to_test_is_said(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = cli(capsys, "test", str(tmp_path))
+    assert code == 0
+    assert f"warning P006 no FunctionTests found in {tmp_path}" in out
+    code, out, _ = cli(capsys, "test", EXAMPLE, "-k", "nothing-like-this")
+    assert "no FunctionTests in testdata/hello-koreo match -k 'nothing-like-this'" in out
