@@ -209,6 +209,8 @@ def read_file(path: Path, display: str | None = None) -> LoadedFile:
 
 def parse_text(text: str, file: str) -> LoadedFile:
     """Parse every YAML document in ``text``; documents before a syntax error are kept."""
+    if too_deep := _deep_nesting(text, file):
+        return LoadedFile(file, (), (too_deep,))
     yaml = _new_yaml()
     lines = tuple(text.split("\n"))
     docs: list[SourceDoc] = []
@@ -228,6 +230,32 @@ def parse_text(text: str, file: str) -> LoadedFile:
     except RecursionError:
         diagnostics.append(Diagnostic("Y004", "YAML nesting is too deep to load", Span(file, 1, 1)))
     return LoadedFile(file, tuple(docs), tuple(diagnostics))
+
+
+def _deep_nesting(text: str, file: str) -> Diagnostic | None:
+    """Refuse absurd nesting before libyaml sees it: its C composer recurses per level and
+    crashes the process somewhere past tens of thousands of levels. Bracket depth (counted
+    everywhere, quotes included: a real document never comes near the limit) and indentation
+    bound the depth in one linear pass."""
+    if wide := _DEEP_INDENT.search(text):
+        return Diagnostic("Y004", _TOO_DEEP, Span(file, text.count("\n", 0, wide.start()) + 1, 1))
+    if text.count("[") + text.count("{") <= _MAX_SCANNED_DEPTH:
+        return None  # cannot be that deep: skip the scan
+    depth = 0
+    for line, row in enumerate(text.split("\n"), start=1):
+        for char in row:
+            if char in "[{":
+                depth += 1
+                if depth > _MAX_SCANNED_DEPTH:
+                    return Diagnostic("Y004", _TOO_DEEP, Span(file, line, 1))
+            elif char in "]}":
+                depth = max(depth - 1, 0)
+    return None
+
+
+_MAX_SCANNED_DEPTH = 1000
+_TOO_DEEP = f"YAML nesting deeper than {_MAX_SCANNED_DEPTH} levels; not loaded"
+_DEEP_INDENT = re.compile(rf"^ {{{2 * _MAX_SCANNED_DEPTH + 1},}}", re.M)
 
 
 def _new_yaml() -> YAML:

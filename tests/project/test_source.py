@@ -149,3 +149,15 @@ def test_unreadable_binary_and_non_utf8_files(tmp_path: Path) -> None:
     (not_utf8,) = read_file(latin).diagnostics
     assert (not_utf8.code, not_utf8.span.line, not_utf8.span.col) == ("P004", 2, 7)  # type: ignore[union-attr]
     assert [d.code for d in read_file(missing).diagnostics] == ["P003"]
+
+
+@pytest.mark.parametrize("depth", [5_000, 200_000])
+def test_absurd_nesting_is_refused_before_parsing(depth: int) -> None:
+    # libyaml's composer recurses per level and would crash the process this deep.
+    loaded = parse_text("a: " + "[" * depth + "]" * depth + "\n", "deep.yaml")
+    assert [(d.code, d.span.line) for d in loaded.diagnostics] == [("Y004", 1)]  # type: ignore[union-attr]
+
+
+def test_absurd_indentation_is_refused() -> None:
+    loaded = parse_text("a:\n" + " " * 3000 + "b: 1\n", "wide.yaml")
+    assert [(d.code, d.span.line) for d in loaded.diagnostics] == [("Y004", 2)]  # type: ignore[union-attr]
