@@ -34,7 +34,15 @@ from koreoctl.apiserver import (
     WriteResult,
     strip_system_fields,
 )
-from koreoctl.cel import Template, deep_overlay, empty_map, evaluate_overlay, to_cel, to_plain
+from koreoctl.cel import (
+    EngineCrash,
+    Template,
+    deep_overlay,
+    empty_map,
+    evaluate_overlay,
+    to_cel,
+    to_plain,
+)
 from koreoctl.diagnostics import Diagnostic, Span
 from koreoctl.engine import exact_match, run_resource_function, run_value_function
 from koreoctl.jsondata import copy_data
@@ -204,7 +212,10 @@ def run_function_test(
         return _errored(base, message, diagnostics)
     if isinstance(function, Unloadable):
         return _errored(base, _unloadable_message(function), function.diagnostics)
-    cases = _run_cases(program, crds, prepared, function)
+    try:
+        cases = _run_cases(program, crds, prepared, function)
+    except EngineCrash as crash:  # Koreo's runner raises: the test reports no case at all
+        return _errored(base, f"Exception: {crash}", (_crashed(test, crash),))
     failed = any(case.status == "failed" for case in cases)
     return _with(base, status="failed" if failed else "passed", cases=cases)
 
@@ -248,6 +259,11 @@ def _errored(base: TestResult, message: str, diagnostics: tuple[Diagnostic, ...]
 def _missing_function(test: FunctionTest) -> Diagnostic:
     ref = test.function_ref
     return Diagnostic("T001", f"{ref.kind} {ref.name!r} is not defined", ref.at.span)
+
+
+def _crashed(test: FunctionTest, crash: EngineCrash) -> Diagnostic:
+    message = f"Koreo's test runner crashes running this test ({crash}): {crash.reason}"
+    return Diagnostic("T002", message, test.header.at.span)
 
 
 def _unloadable_message(function: Unloadable) -> str:

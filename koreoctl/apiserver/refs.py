@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class ObjectRef:
-    """Which object: apiVersion, kind, namespace (None when cluster-scoped) and name."""
+    """Which object: apiVersion, kind, namespace (None when cluster-scoped) and name.
+
+    The apiVersion is part of the identity: the store does not convert between versions.
+    """
 
     api_version: str
     kind: str
@@ -35,6 +38,13 @@ class ObjectRef:
     @property
     def version(self) -> str:
         return self.api_version.rpartition("/")[2]
+
+    def sort_key(self) -> tuple[str, str, str, str]:
+        """(apiVersion, kind, namespace, name), a cluster-scoped object's namespace as ""."""
+        return (self.api_version, self.kind, self.namespace or "", self.name)
+
+    def __lt__(self, other: ObjectRef) -> bool:
+        return self.sort_key() < other.sort_key()
 
     def __str__(self) -> str:
         if self.namespace:

@@ -1,74 +1,72 @@
 """The simulated Kubernetes API server: an in-memory object store with real validation.
 
-It implements what Koreo's engine needs from a cluster - get, create, patch, delete - and
-answers like a real server: creating an existing object is ``409 AlreadyExists``, patching or
-deleting a missing one ``404 NotFound``, and a write of a kind defined by one of the project's
-CRDs is validated against that CRD's schema (``422 Invalid`` with every violation). Kinds
-without a CRD are accepted as they are.
+It implements what Koreo's engine needs from a cluster (get, create, patch, delete) and
+answers as a real server does: creating an existing object is ``409 AlreadyExists``,
+patching or deleting a missing one ``404 NotFound``. A write of a kind one of the project's
+CRDs defines is pruned, defaulted and validated like on a real server (see validation.py):
+``422 Invalid`` with every violation (a missing ``metadata.name`` and the CRD's scope on
+``metadata.namespace`` among them), ``404`` for a version the CRD does not serve. Kinds
+without a CRD are stored as they are, even without a name (as Koreo's test runner does).
+
+Unknown fields are not refused (a real server drops them): each write's ``Accepted.warnings``
+names them (``unknown field "spec.foo"``), and they are removed from the stored object only
+with ``prune_unknown=True`` (which also drops null values of non-nullable fields, as the
+server does). Schema defaults are stored only with ``apply_defaults=True``. Either way the
+object is validated as the server would see it, pruned and defaulted.
 
 The server owns ``metadata.uid``, ``resourceVersion``, ``generation`` and
-``creationTimestamp`` and sets them deterministically (no clock, no randomness), so the same
-writes always produce the same objects. It is a plain value: make one per test, ``fork`` it
-to try something without changing it. Every accepted or rejected write is recorded.
+``creationTimestamp`` and sets them deterministically, never from the wall clock:
+
+* ``uid``: a UUID5 of the n-th creation and the object's ref;
+* ``resourceVersion``: a per-server counter, bumped by every write that changes something
+  (a patch that changes nothing keeps it, as on a real server);
+* ``generation``: 1 on create, +1 when anything outside ``metadata`` and ``status`` changes;
+* ``creationTimestamp``: the server's ``clock`` string.
+
+Client-sent values of these fields are ignored, and ``managedFields`` is not kept. The server
+does not model finalizers, the status subresource, conversion between versions (the
+apiVersion is part of an object's identity) or ``x-kubernetes-validations`` rules.
+
+It is a plain value: make one per test or render, ``fork`` it to try something without
+changing it. Objects go in and out as deep copies.
 """
 
 from __future__ import annotations
 
-import enum
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from koreoctl.apiserver.builtins import find_builtin
 from koreoctl.apiserver.crd import Crd, CrdCatalog
+from koreoctl.apiserver.fielderrors import FieldError, forbidden, required
+from koreoctl.apiserver.jsonvalues import copy_json, same_json
+from koreoctl.apiserver.patch import PatchStrategy, apply_patch
 from koreoctl.apiserver.refs import ObjectRef
-from koreoctl.jsondata import copy_data
+from koreoctl.apiserver.results import (
+    Accepted,
+    Rejected,
+    Verb,
+    Write,
+    WriteResult,
+    already_exists,
+    bad_request,
+    invalid_object,
+    not_found,
+    not_served,
+)
+from koreoctl.model.builtin_kinds import find_builtin
 
 SYSTEM_FIELDS = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields")
-_UID_NAMESPACE = uuid.UUID("6f1c8d4e-2b0a-4f57-9a63-6b6f72656f63")
-
-
-class PatchStrategy(enum.Enum):
-    """How a patch is applied to the stored object."""
-
-    MERGE = "merge"  # JSON merge patch (RFC 7386): maps merge, null deletes, the rest replaces
-    REPLACE_TOP_LEVEL = "top-level"  # each top-level key of the patch replaces the stored one
-
-
-@dataclass(frozen=True)
-class Accepted:
-    """The write succeeded: what is now stored (None after a delete), and server warnings."""
-
-    object: dict[str, Any] | None
-    warnings: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Rejected:
-    """The write was refused: HTTP status code, reason and the server's message."""
-
-    code: int
-    reason: str
-    message: str
-
-
-WriteResult = Accepted | Rejected
-
-
-@dataclass(frozen=True)
-class Write:
-    """One write as the server saw it."""
-
-    verb: Literal["create", "patch", "delete"]
-    ref: ObjectRef
-    body: dict[str, Any] | None
-    result: WriteResult
+UID_NAMESPACE = uuid.UUID("6f1c8d4e-2b0a-4f57-9a63-6b6f72656f63")
 
 
 def strip_system_fields(obj: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of ``obj`` without the metadata the server owns (an emptied metadata is kept)."""
-    stripped = copy_data(dict(obj))
+    """A copy of ``obj`` without the metadata fields the server owns.
+
+    ``metadata`` itself is kept, even when that leaves it empty.
+    """
+    stripped: dict[str, Any] = copy_json(obj)
     metadata = stripped.get("metadata")
     if isinstance(metadata, dict):
         for name in SYSTEM_FIELDS:
@@ -76,10 +74,14 @@ def strip_system_fields(obj: Mapping[str, Any]) -> dict[str, Any]:
     return stripped
 
 
-@dataclass
-class _Counters:
-    resource_version: int = 0
-    created: int = 0
+@dataclass(frozen=True)
+class _Admission:
+    """What the server makes of a write: the object to store and its warnings, or why not."""
+
+    obj: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+    problems: tuple[FieldError, ...] = ()
+    refusal: Rejected | None = None
 
 
 class ApiServer:
@@ -101,72 +103,85 @@ class ApiServer:
         self.clock = clock
         self._objects: dict[ObjectRef, dict[str, Any]] = {}
         self._writes: list[Write] = []
-        self._counters = _Counters()
+        self._resource_version = 0
+        self._created = 0
 
     # --- reading -------------------------------------------------------------------------
 
     def get(self, ref: ObjectRef) -> dict[str, Any] | None:
         """A copy of the object at ``ref``, or None."""
         stored = self._objects.get(ref)
-        return copy_data(stored) if stored is not None else None
+        return copy_json(stored) if stored is not None else None
 
     def objects(self) -> tuple[dict[str, Any], ...]:
         """Copies of every object, sorted by (apiVersion, kind, namespace, name)."""
-        ordered = sorted(self._objects, key=lambda ref: (*_sort_key(ref),))
-        return tuple(copy_data(self._objects[ref]) for ref in ordered)
+        return tuple(copy_json(self._objects[ref]) for ref in sorted(self._objects))
 
     def writes(self) -> tuple[Write, ...]:
-        return tuple(self._writes)
+        """Every write so far, accepted or rejected, in order (copies)."""
+        return tuple(_copy_write(write) for write in self._writes)
 
     # --- writing -------------------------------------------------------------------------
 
     def create(self, obj: Mapping[str, Any]) -> WriteResult:
         """Create ``obj``."""
-        body = copy_data(dict(obj))
-        ref = _ref_or_none(body)
-        if ref is None:
-            return self._record(
-                "create",
-                None,
-                body,
-                _bad_request("object needs apiVersion, kind and metadata.name"),
-            )
+        body: dict[str, Any] = copy_json(obj)
+        ref = _ref_of(body)
+        if isinstance(ref, Rejected):
+            return ref
         if ref in self._objects:
-            message = f'{_resource_name(self.crds, ref)} "{ref.name}" already exists'
-            return self._record("create", ref, body, Rejected(409, "AlreadyExists", message))
-        return self._record("create", ref, body, self._store(ref, body, previous=None))
+            return self._record("create", ref, body, already_exists(self._resource(ref), ref.name))
+        admission = self._admit(ref, body)
+        refusal = self._refusal(ref, admission)
+        if refusal is not None:
+            return self._record("create", ref, body, refusal)
+        stored = self._stamp_new(ref, admission.obj)
+        return self._record("create", ref, body, Accepted(copy_json(stored), admission.warnings))
 
     def patch(self, ref: ObjectRef, patch: Mapping[str, Any]) -> WriteResult:
         """Patch the object at ``ref`` with this server's patch strategy."""
-        body = copy_data(dict(patch))
+        body: dict[str, Any] = copy_json(patch)
         current = self._objects.get(ref)
         if current is None:
-            return self._record("patch", ref, body, self._not_found(ref))
-        merged = self._merge(current, body)
-        return self._record("patch", ref, body, self._store(ref, merged, previous=current))
+            return self._record("patch", ref, body, not_found(self._resource(ref), ref.name))
+        patched = _with_identity(apply_patch(self.patch_strategy, current, body), ref)
+        if isinstance(patched, Rejected):
+            return self._record("patch", ref, body, patched)
+        admission = self._admit(ref, patched)
+        refusal = self._refusal(ref, admission)
+        if refusal is not None:
+            return self._record("patch", ref, body, refusal)
+        stored = self._stamp_update(ref, current, admission.obj)
+        return self._record("patch", ref, body, Accepted(copy_json(stored), admission.warnings))
 
     def delete(self, ref: ObjectRef) -> WriteResult:
         """Delete the object at ``ref``."""
         if ref not in self._objects:
-            return self._record("delete", ref, None, self._not_found(ref))
+            return self._record("delete", ref, None, not_found(self._resource(ref), ref.name))
         del self._objects[ref]
-        self._counters.resource_version += 1
+        self._resource_version += 1
         return self._record("delete", ref, None, Accepted(None))
 
     def seed(self, obj: Mapping[str, Any]) -> tuple[str, ...]:
-        """Place an object that already exists (not a write; never refused).
+        """Place an object that already exists: no write is recorded and nothing is refused.
 
-        Returns the problems validation finds in it, as warnings.
+        The server-owned metadata it carries is kept and what it lacks is filled in. What a
+        write of it would have been refused for comes back as warnings.
         """
-        body = copy_data(dict(obj))
-        ref = ObjectRef.of(body)
-        crd = self.crds.lookup(ref.api_version, ref.kind)
-        problems = tuple(self._violations(crd, ref, body)) if crd else ()
-        self._objects[ref] = self._with_system_fields(body, previous=None)
-        return tuple(f"the existing {ref} is not valid: {problem}" for problem in problems)
+        body: dict[str, Any] = copy_json(obj)
+        ref = _ref_of(body)
+        if isinstance(ref, Rejected) or not ref.name:
+            return ("cannot place an object without apiVersion, kind and metadata.name",)
+        admission = self._admit(ref, body)
+        self._objects[ref] = self._stamp_seed(ref, admission.obj)
+        if admission.refusal is not None:
+            return (f"the existing {ref} is not valid: {admission.refusal.message}",)
+        return tuple(
+            f"the existing {ref} is not valid: {problem}" for problem in admission.problems
+        )
 
     def fork(self) -> ApiServer:
-        """An independent copy: same CRDs, objects and counters; later writes do not mix."""
+        """An independent copy: same CRDs, options, objects, writes and counters."""
         twin = ApiServer(
             self.crds,
             patch_strategy=self.patch_strategy,
@@ -174,109 +189,167 @@ class ApiServer:
             prune_unknown=self.prune_unknown,
             clock=self.clock,
         )
-        twin._objects = copy_data(self._objects)
-        twin._writes = list(self._writes)
-        twin._counters = _Counters(self._counters.resource_version, self._counters.created)
+        twin._objects = {ref: copy_json(obj) for ref, obj in self._objects.items()}
+        twin._writes = list(self._writes)  # never mutated in place; handed out as copies
+        twin._resource_version = self._resource_version
+        twin._created = self._created
         return twin
 
-    # --- internals -----------------------------------------------------------------------
+    # --- admission -----------------------------------------------------------------------
 
-    def _record(
-        self, verb: Any, ref: ObjectRef | None, body: dict[str, Any] | None, result: WriteResult
-    ) -> WriteResult:
-        if ref is not None:
-            self._writes.append(Write(verb, ref, body, result))
-        return result
-
-    def _not_found(self, ref: ObjectRef) -> Rejected:
-        return Rejected(404, "NotFound", f'{_resource_name(self.crds, ref)} "{ref.name}" not found')
-
-    def _merge(self, current: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-        if self.patch_strategy is PatchStrategy.REPLACE_TOP_LEVEL:
-            return {**copy_data(current), **patch}
-        merged: dict[str, Any] = merge_patch(current, patch)
-        return merged
-
-    def _store(
-        self, ref: ObjectRef, body: dict[str, Any], previous: dict[str, Any] | None
-    ) -> WriteResult:
+    def _admit(self, ref: ObjectRef, obj: dict[str, Any]) -> _Admission:
+        """Prune, default and validate a CRD kind's object; other kinds pass as they are."""
         crd = self.crds.lookup(ref.api_version, ref.kind)
-        if crd is not None:
-            refusal = self._admit(crd, ref, body)
-            if refusal is not None:
-                return refusal
-            body, warnings = self._finish(crd, ref, body)
-        else:
-            warnings = ()
-        stored = self._with_system_fields(body, previous)
-        self._objects[ref] = stored
-        return Accepted(copy_data(stored), warnings)
-
-    def _admit(self, crd: Crd, ref: ObjectRef, body: dict[str, Any]) -> Rejected | None:
-        if crd.version(ref.version) is None:
-            message = (
-                f"the server could not find the requested resource ({crd.resource} {ref.version})"
-            )
-            return Rejected(404, "NotFound", message)
-        if crd.namespaced and not ref.namespace:
-            return _invalid(crd, ref, ["metadata.namespace: Required value"])
-        if not crd.namespaced and ref.namespace:
-            message = f"{crd.kind} is cluster-scoped; metadata.namespace must not be set"
-            return Rejected(400, "BadRequest", message)
-        violations = self._violations(crd, ref, body)
-        return _invalid(crd, ref, violations) if violations else None
-
-    def _violations(self, crd: Crd, ref: ObjectRef, body: dict[str, Any]) -> list[str]:
+        if crd is None:
+            return _Admission(obj)
         version = crd.version(ref.version)
         if version is None:
-            return []
-        return self.crds.validator(crd, version).violations(body)
-
-    def _finish(
-        self, crd: Crd, ref: ObjectRef, body: dict[str, Any]
-    ) -> tuple[dict[str, Any], tuple[str, ...]]:
-        version = crd.version(ref.version)
-        assert version is not None
+            return _Admission(obj, refusal=not_served(crd.resource, ref.version))
         validator = self.crds.validator(crd, version)
-        warnings = tuple(f'unknown field "{path}"' for path in validator.unknown_fields(body))
-        if self.prune_unknown:
-            body = validator.prune(body)
-        if self.apply_defaults:
-            body = validator.apply_defaults(body)
-        return body, warnings
+        review = validator.review(obj)
+        problems = tuple(
+            sorted([*_name_problems(ref), *_scope_problems(crd, ref), *review.problems])
+        )
+        warnings = tuple(f'unknown field "{path}"' for path in review.unknown_fields)
+        if self.prune_unknown and self.apply_defaults:
+            kept = review.admitted
+        elif self.prune_unknown:
+            kept = validator.prune(obj)
+        elif self.apply_defaults:
+            kept = validator.apply_defaults(obj)
+        else:
+            kept = obj
+        return _Admission(kept, warnings, problems)
 
-    def _with_system_fields(
-        self, body: dict[str, Any], previous: dict[str, Any] | None
+    def _refusal(self, ref: ObjectRef, admission: _Admission) -> Rejected | None:
+        if admission.refusal is not None or not admission.problems:
+            return admission.refusal
+        return self._invalid(ref, admission.problems)
+
+    def _invalid(self, ref: ObjectRef, problems: tuple[FieldError, ...]) -> Rejected:
+        crd = self.crds.lookup(ref.api_version, ref.kind)
+        kind = crd.qualified_kind if crd else ".".join(filter(None, (ref.kind, ref.group)))
+        return invalid_object(kind, ref.name, problems)
+
+    def _resource(self, ref: ObjectRef) -> str:
+        """``plural.group`` as the server names a resource (core group: just the plural)."""
+        crd = self.crds.lookup(ref.api_version, ref.kind)
+        if crd is not None:
+            return crd.resource
+        builtin = find_builtin(ref.api_version, ref.kind)
+        plural = builtin.plural if builtin and builtin.kind == ref.kind else f"{ref.kind.lower()}s"
+        return f"{plural}.{ref.group}" if ref.group else plural
+
+    def _record(
+        self, verb: Verb, ref: ObjectRef, body: dict[str, Any] | None, result: WriteResult
+    ) -> WriteResult:
+        self._writes.append(Write(verb, ref, copy_json(body), _copy_result(result)))
+        return result
+
+    # --- server-owned metadata -----------------------------------------------------------
+
+    def _stamp_new(self, ref: ObjectRef, obj: dict[str, Any]) -> dict[str, Any]:
+        self._created += 1
+        self._resource_version += 1
+        metadata = _owned_metadata(obj)
+        metadata["uid"] = str(uuid.uuid5(UID_NAMESPACE, f"{self._created}/{ref}"))
+        metadata["resourceVersion"] = str(self._resource_version)
+        metadata["generation"] = 1
+        metadata["creationTimestamp"] = self.clock
+        self._objects[ref] = {**obj, "metadata": metadata}
+        return self._objects[ref]
+
+    def _stamp_update(
+        self, ref: ObjectRef, current: dict[str, Any], obj: dict[str, Any]
     ) -> dict[str, Any]:
-        self._counters.resource_version += 1
-        metadata = dict(body.get("metadata") or {})
-        old = (previous or {}).get("metadata") or {}
-        if previous is None:
-            self._counters.created += 1
-            key = f"{self._counters.created}/{ObjectRef.of(body)}"
-            metadata["uid"] = str(uuid.uuid5(_UID_NAMESPACE, key))
-            metadata["creationTimestamp"] = self.clock
-            metadata["generation"] = 1
-        else:
-            metadata["uid"] = old.get("uid")
-            metadata["creationTimestamp"] = old.get("creationTimestamp", self.clock)
-            changed = _content(previous) != _content(body)
-            metadata["generation"] = int(old.get("generation") or 1) + (1 if changed else 0)
-        metadata["resourceVersion"] = str(self._counters.resource_version)
-        return {**body, "metadata": metadata}
+        old = current["metadata"]
+        metadata = _owned_metadata(obj)
+        for name in ("uid", "creationTimestamp", "resourceVersion"):
+            metadata[name] = old[name]
+        changed = not same_json(_content(current), _content(obj))
+        metadata["generation"] = _generation(old) + (1 if changed else 0)
+        updated = {**obj, "metadata": metadata}
+        if same_json(updated, current):
+            return current
+        self._resource_version += 1
+        metadata["resourceVersion"] = str(self._resource_version)
+        self._objects[ref] = updated
+        return updated
+
+    def _stamp_seed(self, ref: ObjectRef, obj: dict[str, Any]) -> dict[str, Any]:
+        metadata = dict(obj["metadata"])
+        if "uid" not in metadata:
+            self._created += 1
+            metadata["uid"] = str(uuid.uuid5(UID_NAMESPACE, f"{self._created}/{ref}"))
+        if "resourceVersion" not in metadata:
+            self._resource_version += 1
+            metadata["resourceVersion"] = str(self._resource_version)
+        metadata.setdefault("generation", 1)
+        metadata.setdefault("creationTimestamp", self.clock)
+        return {**obj, "metadata": metadata}
 
 
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386 JSON merge patch: maps merge recursively, ``null`` deletes, the rest replaces."""
-    if not isinstance(patch, dict):
-        return copy_data(patch)
-    result = copy_data(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
+def _ref_of(body: Mapping[str, Any]) -> ObjectRef | Rejected:
+    """The ref a body names (name "" when it has none), or why the server cannot read it."""
+    api_version, kind = body.get("apiVersion"), body.get("kind")
+    if not isinstance(api_version, str) or not api_version:
+        return bad_request("Object 'apiVersion' is missing")
+    if not isinstance(kind, str) or not kind:
+        return bad_request("Object 'Kind' is missing")
+    metadata = body.get("metadata")
+    metadata = metadata if isinstance(metadata, Mapping) else {}
+    name, namespace = metadata.get("name"), metadata.get("namespace")
+    name = name if isinstance(name, str) else ""
+    return ObjectRef(api_version, kind, str(namespace) if namespace else None, name)
+
+
+def _with_identity(obj: dict[str, Any], ref: ObjectRef) -> dict[str, Any] | Rejected:
+    """A patched object keeps the identity it is patched at; a patch may not change it."""
+    metadata = obj.get("metadata")
+    metadata = dict(metadata) if isinstance(metadata, Mapping) else {}
+    name, namespace = metadata.get("name", ref.name), metadata.get("namespace") or None
+    if name != ref.name:
+        return bad_request(
+            f"the name of the object ({name}) does not match the name on the URL ({ref.name})"
+        )
+    if "namespace" in metadata and namespace != ref.namespace:
+        return bad_request(
+            "the namespace of the provided object does not match the namespace sent on the request"
+        )
+    kept = (obj.get("apiVersion", ref.api_version), obj.get("kind", ref.kind))
+    if kept != (ref.api_version, ref.kind):
+        return bad_request(f"a patch cannot change the apiVersion or kind of {ref}")
+    metadata["name"] = ref.name
+    if ref.namespace:
+        metadata["namespace"] = ref.namespace
+    return {**obj, "apiVersion": ref.api_version, "kind": ref.kind, "metadata": metadata}
+
+
+def _name_problems(ref: ObjectRef) -> list[FieldError]:
+    if not ref.name:
+        return [required("metadata.name", "name or generateName is required")]
+    return []
+
+
+def _scope_problems(crd: Crd, ref: ObjectRef) -> list[FieldError]:
+    if crd.namespaced and not ref.namespace:
+        return [required("metadata.namespace")]
+    if not crd.namespaced and ref.namespace:
+        return [forbidden("metadata.namespace", "not allowed on this type")]
+    return []
+
+
+def _owned_metadata(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The object's metadata without what the server owns (to be set by the server)."""
+    metadata = obj.get("metadata")
+    metadata = metadata if isinstance(metadata, Mapping) else {}
+    return {key: value for key, value in metadata.items() if key not in SYSTEM_FIELDS}
+
+
+def _generation(metadata: Mapping[str, Any]) -> int:
+    """The stored generation (a seeded object may carry any value; 1 if it is no number)."""
+    value = metadata.get("generation")
+    return value if isinstance(value, int) and not isinstance(value, bool) else 1
 
 
 def _content(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -284,44 +357,11 @@ def _content(obj: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in obj.items() if key not in ("metadata", "status")}
 
 
-def _ref_or_none(body: Mapping[str, Any]) -> ObjectRef | None:
-    try:
-        return ObjectRef.of(body)
-    except ValueError:
-        return None
+def _copy_result(result: WriteResult) -> WriteResult:
+    if isinstance(result, Accepted):
+        return Accepted(copy_json(result.object), result.warnings)
+    return result
 
 
-def _bad_request(message: str) -> Rejected:
-    return Rejected(400, "BadRequest", message)
-
-
-def _invalid(crd: Crd, ref: ObjectRef, violations: list[str]) -> Rejected:
-    detail = violations[0] if len(violations) == 1 else f"[{', '.join(violations)}]"
-    message = f'{crd.kind}.{crd.group} "{ref.name}" is invalid: {detail}'
-    return Rejected(422, "Invalid", message)
-
-
-def _resource_name(crds: CrdCatalog, ref: ObjectRef) -> str:
-    crd = crds.lookup(ref.api_version, ref.kind)
-    if crd is not None:
-        return crd.resource
-    builtin = find_builtin(ref.api_version, ref.kind)
-    plural = builtin.plural if builtin else f"{ref.kind.lower()}s"
-    return f"{plural}.{ref.group}" if ref.group else plural
-
-
-def _sort_key(ref: ObjectRef) -> tuple[str, str, str, str]:
-    return (ref.api_version, ref.kind, ref.namespace or "", ref.name)
-
-
-__all__ = [
-    "SYSTEM_FIELDS",
-    "Accepted",
-    "ApiServer",
-    "PatchStrategy",
-    "Rejected",
-    "Write",
-    "WriteResult",
-    "merge_patch",
-    "strip_system_fields",
-]
+def _copy_write(write: Write) -> Write:
+    return Write(write.verb, write.ref, copy_json(write.body), _copy_result(write.result))

@@ -5,18 +5,21 @@ Public surface, used by the program and engine layers:
 * ``CelEnv`` - celpy with Koreo's helper functions and a per-program compile cache;
 * ``compile_template`` / ``Template`` - a YAML value tree compiled leaf by leaf;
 * ``evaluate``, ``evaluate_overlay``, ``evaluate_conditions`` - the three ways Koreo
-  evaluates a tree, returning values or ``PermFail``;
+  evaluates a tree, returning values or ``PermFail`` (or raising ``EngineCrash`` where
+  Koreo's own code raises);
 * ``member_paths`` / ``Unanalysable`` - the variables an expression reads;
 * ``to_cel`` / ``to_plain`` - plain data ↔ CEL values; ``deep_overlay`` - the ``overlay``
   helper's merge;
-* ``structure_text`` - a tree as Koreo writes it as one CEL text (for reference messages).
+* ``structure_text`` / ``overlay_text`` - a tree (an overlay) as Koreo writes it as one CEL
+  text (for reference messages).
 """
 
 from koreoctl.cel.convert import cel_string, empty_map, is_bool, is_map, to_cel, to_plain
-from koreoctl.cel.encoding import is_expression, structure_text
+from koreoctl.cel.encoding import is_expression, overlay_text, structure_text
 from koreoctl.cel.environment import CelEnv, ParseError, Program
 from koreoctl.cel.functions import deep_overlay
 from koreoctl.cel.template import (
+    EngineCrash,
     LeafError,
     Template,
     compile_template,
@@ -28,6 +31,7 @@ from koreoctl.cel.uses import Unanalysable, member_paths
 
 __all__ = [
     "CelEnv",
+    "EngineCrash",
     "LeafError",
     "ParseError",
     "Program",
@@ -44,6 +48,7 @@ __all__ = [
     "is_expression",
     "is_map",
     "member_paths",
+    "overlay_text",
     "structure_text",
     "to_cel",
     "to_plain",

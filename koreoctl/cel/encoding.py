@@ -12,18 +12,27 @@ program means the same thing on both:
 * a single-line string is a CEL ``"..."`` literal, so backslash escapes in it are processed;
   a string containing ``"`` becomes a ``"""..."""`` literal, and a multi-line string a raw
   ``r"""..."""`` literal;
-* map keys are always CEL strings (``"{key}"``), whatever their YAML type.
+* map keys are always CEL strings (``"{key}"``), whatever their YAML type;
+* an overlay (a ValueFunction's ``return``, inline overlays, ``create.overlay``,
+  ``overlayResource``) is written as the list of its leaf values only: its keys are never CEL;
+* an expression with no text (``=``) is written as nothing, so as the only item of a list it
+  leaves an empty list.
 
 koreoctl compiles each leaf on its own (so errors point at the YAML node), but
-``structure_text`` rebuilds the text of a whole tree the way Koreo compiles it, so parse
-errors can be reported with the reference engine's exact line and column.
+``structure_text`` and ``overlay_text`` rebuild the text of a whole tree the way Koreo
+compiles it, so parse errors can be reported with the reference engine's exact line and
+column, and ``may_run_on`` tells which leaves could lex differently next to their neighbours
+there (a trailing backslash escaping the closing quote, a ``//`` comment).
 '''
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, TypeAlias
 
+YamlPath: TypeAlias = tuple[Any, ...]
 EXPRESSION_PREFIX = "="
+_CEL_WHITESPACE = "\t\n\f\r "
 
 
 def is_expression(value: Any) -> bool:
@@ -64,10 +73,53 @@ def is_plain_string(value: Any) -> bool:
     return (
         isinstance(value, str)
         and bool(value)
-        and not value.startswith(EXPRESSION_PREFIX)
-        and not any(char in value for char in '\\"\n')
+        and value[0] != EXPRESSION_PREFIX
+        and "\\" not in value
+        and '"' not in value
+        and "\n" not in value
         and not _reads_as_number(value)
     )
+
+
+def is_blank_expression(value: Any) -> bool:
+    """True for an expression whose CEL text is empty or only whitespace (``=``, ``= ``)."""
+    return is_expression(value) and not value.lstrip(EXPRESSION_PREFIX).strip(_CEL_WHITESPACE)
+
+
+def may_run_on(value: Any, *, key: bool = False) -> str | None:
+    """Why a leaf's (or, with ``key``, a map key's) CEL text may run into the text after it
+    in Koreo's one-piece encoding of its tree, or None when it cannot."""
+    text = f"{value}" if key else value
+    if not isinstance(text, str):
+        return None
+    if not key and is_expression(text):
+        if "//" in text:
+            return f"{_ONE_TEXT}, where its `//` comment hides the rest of the text"
+        if "\\" in text:
+            return f"{_ONE_TEXT}, where it runs into the next value"
+        return None
+    if (len(text) - len(text.rstrip("\\"))) % 2:
+        return f"{_ONE_TEXT}, where its trailing backslash escapes the closing quote"
+    return None
+
+
+_ONE_TEXT = "Koreo compiles the whole tree as one CEL text"
+
+
+def overlay_leaves(data: dict[Any, Any], path: YamlPath = ()) -> Iterator[tuple[YamlPath, Any]]:
+    """(path, value) of each leaf of an overlay, in order: a non-empty map is descended into,
+    anything else (an empty map included) is a leaf."""
+    for key, value in data.items():
+        child = (*path, key)
+        if isinstance(value, dict) and value:
+            yield from overlay_leaves(value, child)
+        else:
+            yield child, value
+
+
+def overlay_text(data: dict[Any, Any]) -> str:
+    """The CEL source Koreo compiles for an overlay: the list of its leaf values."""
+    return structure_text([value for _, value in overlay_leaves(data)])
 
 
 def structure_text(value: Any) -> str:
@@ -81,6 +133,9 @@ def structure_text(value: Any) -> str:
 
 
 def _reads_as_number(text: str) -> bool:
+    first = text.lstrip()[:1]
+    if first and not (first.isdigit() or first in "+-.iInN"):
+        return False  # int() and float() would both refuse it: skip the exceptions
     for reader in (int, float):
         try:
             reader(text)

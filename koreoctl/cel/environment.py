@@ -17,6 +17,7 @@ import logging
 import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,19 @@ from celpy.celparser import CELParseError, CELParser, tree_dump
 from celpy.evaluation import CELEvalError, Evaluator
 
 from koreoctl.cel.functions import ANNOTATIONS, FUNCTIONS
+from koreoctl.cel.uses import Unanalysable, member_paths
 
 # celpy logs every evaluation step at INFO/DEBUG; formatting those records costs more than
 # evaluating. Its loggers are named after its classes.
-for _name in ("Environment", "NameContainer", "Evaluator", "evaluation", "celtypes", "Runner"):
+for _name in (
+    "Environment",
+    "NameContainer",
+    "Evaluator",
+    "evaluation",
+    "celtypes",
+    "Runner",
+    "InterpretedRunner",
+):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 
@@ -81,12 +91,33 @@ class _ReusingRunner(celpy.InterpretedRunner):
 
     def __init__(self, environment: Any, ast: Any, functions: Any = None) -> None:
         super().__init__(environment, ast, functions)
-        self.logger.setLevel(logging.WARNING)
         self.base = environment.activation()
-        self.evaluator = Evaluator(ast=ast, activation=self.base, functions=functions)
+        self._evaluator: Any = None
+
+    @property
+    def evaluator(self) -> Any:
+        """celpy's Evaluator for this expression, made when first evaluated."""
+        if self._evaluator is None:
+            self._evaluator = Evaluator(
+                ast=self.ast, activation=self.base, functions=self.functions
+            )
+        return self._evaluator
 
     def new_activation(self, context: Any) -> Any:
         return self.base.nested_activation(vars=context)
+
+
+class _Environment(celpy.Environment):
+    """celpy's Environment, building its base activation (the declared names) only once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._base: Any = None
+
+    def activation(self) -> Any:
+        if self._base is None:
+            self._base = super().activation()
+        return self._base
 
 
 @dataclass(frozen=True)
@@ -135,6 +166,14 @@ class Program:
     ast: Any
     runner: Any
 
+    @cached_property
+    def reads(self) -> frozenset[str] | Unanalysable:
+        """The member paths the expression reads, or why Koreo cannot tell (computed once)."""
+        try:
+            return member_paths([self.ast])
+        except Unanalysable as reason:
+            return reason
+
     def run(self, bindings: Bindings | dict[str, Any]) -> Any:
         """Evaluate; an evaluation error is returned as a ``celpy.CELEvalError`` value.
 
@@ -158,7 +197,8 @@ class CelEnv:
 
     def __init__(self) -> None:
         _install_cel_parser()
-        self._env = celpy.Environment(annotations=dict(ANNOTATIONS), runner_class=_ReusingRunner)
+        self._env = _Environment(annotations=dict(ANNOTATIONS), runner_class=_ReusingRunner)
+        self._functions = dict(FUNCTIONS)
         self._cache: dict[str, Program | ParseError] = {}
 
     def compile(self, text: str) -> Program | ParseError:
@@ -176,7 +216,7 @@ class CelEnv:
             return ParseError(
                 text, str(error), error.line or 0, error.column or 0, _reason(error.__context__)
             )
-        runner = self._env.program(ast, functions=dict(FUNCTIONS))
+        runner = self._env.program(ast, functions=self._functions)
         return Program(text, ast, runner)
 
 
@@ -197,6 +237,26 @@ def is_eval_error(value: Any) -> bool:
 
 
 def eval_error_detail(error: Any) -> tuple[str, str]:
-    """(the CEL source of the failing sub-expression, celpy's error arguments) of an error."""
+    """(the CEL source of the failing sub-expression, celpy's error arguments) of an error,
+    the arguments rendered as Python 3.13, which Koreo requires, renders them."""
     tree = tree_dump(error.tree) if error is not None and error.tree else ""
-    return tree, f"{error.args}"
+    return tree, f"{tuple(map(_as_on_python_313, error.args))}"
+
+
+class _Shown:
+    """Stands for a value in a rendered message: ``repr`` gives ``text``."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+# A bad regex in `matches` carries the exception's class; Python 3.13 renamed `re.error`
+# to `re.PatternError` (keeping `re.error` as an alias), so the class shows by its new name.
+_PATTERN_ERROR = _Shown("<class 're.PatternError'>")
+
+
+def _as_on_python_313(arg: Any) -> Any:
+    return _PATTERN_ERROR if arg is re.error else arg

@@ -1,27 +1,40 @@
-"""Koreo's CEL helper functions, with the reference engine's results and error messages.
+"""Koreo's CEL helper functions, giving the reference engine's values and error messages.
 
-=====================  ==================================================================
-``to_ref(m)``          ``{apiVersion?, kind?, name, namespace?}`` or ``{apiVersion?, kind?,
-                       external}`` from a map (empty fields are left out)
-``group_ref(m)``       as ``to_ref`` with ``apiGroup`` (given, or the group of ``apiVersion``)
-                       instead of ``apiVersion``
-``kindless_ref(m)``    ``{name, namespace?}`` or ``{external}``
-``self_ref(r)``        ``{apiVersion, kind, name, namespace}`` of a resource
-``config_connect_ready(r)``  whether a Config Connector resource has exactly one ``Ready``
-                       condition, with reason ``UpToDate`` and status ``"True"``
-``overlay(m, o)``      ``m`` with ``o`` merged in (maps merge recursively; anything else in
-                       ``o`` replaces)
-``flatten(l)``         a list of lists as one list
-``lower(s)``, ``strip(s, chars)``, ``rstrip(s, chars)``, ``replace(s, old, new)``
-``split(s, sep)``, ``split_first(s, sep)``, ``split_last(s, sep)``, ``split_index(s, sep, i)``
-``to_json(v)``         JSON text with sorted keys (Koreo's quirk: CEL booleans come out as
-                       ``1``/``0``, being integers underneath)
-``from_json(s)``       the value of a JSON text
-``b64encode(s)``, ``b64decode(s)``  Base64 of UTF-8 text, and back
-=====================  ==================================================================
+=====================================  ======================================================
+Helper                                 Result
+=====================================  ======================================================
+``to_ref(m)``                          ``{apiVersion, kind, name, namespace}`` or
+                                       ``{apiVersion, kind, external}`` from map ``m``; empty
+                                       fields are left out; ``external`` wins over ``name``
+``group_ref(m)``                       as ``to_ref``, with ``apiGroup`` (given, or the part of
+                                       ``apiVersion`` before ``/``) for ``apiVersion``
+``kindless_ref(m)``                    ``{name, namespace}`` or ``{external}``
+``self_ref(r)``                        ``{apiVersion, kind, name, namespace}`` of resource
+                                       ``r``; all four must be set
+``config_connect_ready(r)``            true when ``r.status.conditions`` has exactly one
+                                       ``Ready`` condition, with reason ``UpToDate`` and
+                                       status ``"True"``; false otherwise
+``overlay(m, o)``                      ``m`` with ``o`` merged in: maps merge key by key, any
+                                       other value of ``o`` (a list too) replaces
+``flatten(l)``                         a list of lists as one list
+``lower(s)``                           ``s`` in lower case
+``strip(s, cs)``, ``rstrip(s, cs)``    ``s`` without the characters ``cs`` at both ends / at
+                                       the end
+``replace(s, old, new)``               ``s`` with every ``old`` replaced by ``new``
+``split(s, sep)``                      the parts of ``s`` between separators ``sep``
+``split_first(s, sep)``                the first part (``""`` for an empty ``s``)
+``split_last(s, sep)``                 the last part (``""`` for an empty ``s``)
+``split_index(s, sep, i)``             part ``i``, negative counting from the end (``""`` for
+                                       an empty ``s``, whatever ``i``)
+``to_json(v)``                         JSON text with sorted keys; booleans come out as
+                                       ``1``/``0``
+``from_json(s)``                       the value of JSON text ``s``
+``b64encode(s)``, ``b64decode(s)``     Base64 of the UTF-8 of ``s``, and back
+=====================================  ======================================================
 
-A helper that cannot produce a value returns a CEL error (it never raises), which fails the
-expression with Koreo's message, e.g. ``split separator may not be empty``.
+A helper that cannot give a value returns a CEL error with Koreo's message (``split separator
+may not be empty``, ``index out of bounds on split``, ...); an argument of the wrong type fails
+as celpy's ``no such overload``, quoting the Python error Koreo's helper raises.
 """
 
 from __future__ import annotations
@@ -33,219 +46,268 @@ from types import MappingProxyType
 from typing import Any
 
 from celpy import celtypes
+from celpy.adapter import json_to_cel
 from celpy.evaluation import CELEvalError
 
-from koreoctl.cel.convert import copy_value, new_map, to_cel
+from koreoctl.cel.convert import copy_value, new_map
 
-Error = CELEvalError
+# Every helper below does, on its arguments, the same Python operations as Koreo's, in the same
+# order: a wrong argument type (a number where a map is expected, say) then raises the same
+# Python error, which celpy turns into a "no such overload" error quoting it. For the same
+# reason the helpers carry Koreo's Python names and parameter names: celpy quotes Python's
+# arity errors ("_split() missing 1 required positional argument: 'on'").
+
 _S = celtypes.StringType
+_EMPTY_SEPARATOR = "split separator may not be empty"
 
 
 def deep_overlay(base: Any, overlay: Any) -> Any:
-    """``base`` with ``overlay`` merged in: maps merge key by key, other values replace."""
+    """A copy of ``base`` with ``overlay`` merged in (``base`` and ``overlay`` are unchanged).
+
+    Where both hold a map under the same key the maps merge, recursively; otherwise the
+    overlay's value (a list, a scalar, ``null``) replaces the base's. New keys go last.
+    """
     merged = copy_value(base)
-    for key, value in overlay.items():
-        current = merged.get(key)
-        if isinstance(value, celtypes.MapType) and isinstance(current, celtypes.MapType):
-            merged[key] = deep_overlay(current, value)
-        else:
-            merged[key] = value
+    _merge_into(merged, overlay)
     return merged
+
+
+def _merge_into(target: Any, overlay: Any) -> None:
+    """Merge ``overlay`` into ``target``, a map this module made and may change."""
+    for key, value in overlay.items():
+        # Subscript, not .get: a CEL map refuses some key types on lookup, as Koreo's does.
+        if key in target and _are_maps(target[key], value):
+            _merge_into(target[key], value)
+        else:
+            target[key] = value
+
+
+def _are_maps(*values: Any) -> bool:
+    return all(isinstance(value, celtypes.MapType) for value in values)
 
 
 # --- references ------------------------------------------------------------------------------
 
 
-def _copy_present(source: Any, target: Any, *names: str) -> None:
+def _copy_set_fields(source: Any, reference: Any, *names: str) -> None:
+    """Copy the named fields of ``source`` that hold a non-empty value."""
     for name in names:
         value = source.get(_S(name))
         if value:
-            target[_S(name)] = value
+            reference[_S(name)] = value
 
 
-def _named(source: Any, reference: Any) -> Any:
-    """Finish a reference with ``external``, or ``name`` and an optional ``namespace``."""
+def _finish_reference(source: Any, reference: Any) -> Any:
+    """Add ``external``, else ``name`` (and ``namespace`` when set), or say what is missing."""
     if "external" in source:
         external = source.get(_S("external"))
         if not external:
-            return Error("`external` must contain a value.")
+            return CELEvalError("`external` must contain a value.")
         reference[_S("external")] = external
         return reference
     if "name" not in source:
-        return Error("`external` or `name` are required to build a reference.")
+        return CELEvalError("`external` or `name` are required to build a reference.")
     if not source.get(_S("name")):
-        return Error("`name` must contain a value.")
-    _copy_present(source, reference, "name", "namespace")
+        return CELEvalError("`name` must contain a value.")
+    _copy_set_fields(source, reference, "name", "namespace")
     return reference
 
 
-def to_ref(source: Any) -> Any:
-    reference = new_map()
-    _copy_present(source, reference, "apiVersion", "kind")
-    return _named(source, reference)
-
-
-def group_ref(source: Any) -> Any:
-    reference = new_map()
+def _api_group(source: Any) -> Any:
+    """``apiGroup`` if set, else the group part of a string ``apiVersion`` (maybe ``""``)."""
     group = source.get(_S("apiGroup"))
-    api_version = source.get(_S("apiVersion"))
     if group:
+        return group
+    api_version = source.get(_S("apiVersion"))
+    if api_version and isinstance(api_version, celtypes.StringType):
+        return _S(api_version.split("/", 1)[0])
+    return None
+
+
+def _to_ref(source: Any) -> Any:
+    reference = new_map()
+    _copy_set_fields(source, reference, "apiVersion", "kind")
+    return _finish_reference(source, reference)
+
+
+def _group_ref(source: Any) -> Any:
+    reference = new_map()
+    group = _api_group(source)
+    if group is not None:
         reference[_S("apiGroup")] = group
-    elif api_version and isinstance(api_version, celtypes.StringType):
-        reference[_S("apiGroup")] = _S(api_version.split("/", 1)[0])
-    _copy_present(source, reference, "kind")
-    return _named(source, reference)
+    _copy_set_fields(source, reference, "kind")
+    return _finish_reference(source, reference)
 
 
-def kindless_ref(source: Any) -> Any:
-    return _named(source, new_map())
+def _kindless_ref(source: Any) -> Any:
+    return _finish_reference(source, new_map())
 
 
-def self_ref(resource: Any) -> Any:
+def _self_ref(resource: Any) -> Any:
+    found: dict[str, Any] = {}
     for name in ("apiVersion", "kind", "metadata"):
-        if not resource.get(_S(name)):
-            return Error(f"Missing `{name}`.")
-    metadata = resource.get(_S("metadata"))
+        found[name] = resource.get(_S(name))
+        if not found[name]:
+            return CELEvalError(f"Missing `{name}`.")
     for name in ("name", "namespace"):
-        if not metadata.get(_S(name)):
-            return Error(f"Missing `metadata.{name}`.")
-    return new_map(
-        [
-            (_S("apiVersion"), resource.get(_S("apiVersion"))),
-            (_S("kind"), resource.get(_S("kind"))),
-            (_S("name"), metadata.get(_S("name"))),
-            (_S("namespace"), metadata.get(_S("namespace"))),
-        ]
-    )
+        found[name] = found["metadata"].get(_S(name))
+        if not found[name]:
+            return CELEvalError(f"Missing `metadata.{name}`.")
+    return new_map((_S(name), found[name]) for name in ("apiVersion", "kind", "name", "namespace"))
 
 
-def config_connect_ready(resource: Any) -> Any:
-    status = resource.get("status") if "status" in resource else None
-    if status is None or "conditions" not in status:
+# --- readiness -------------------------------------------------------------------------------
+
+
+def _only_ready_condition(conditions: Any) -> Any:
+    """The one condition of type ``Ready``; None when there is none or more than one."""
+    ready = None
+    for condition in conditions:
+        # ``!=`` with the value on the left, as Koreo compares: celpy's numbers, lists and
+        # maps refuse to compare with a string, and each says so in its own words.
+        if condition.get("type") != "Ready":
+            continue
+        if ready is not None:
+            return None  # stop at the second: conditions after it are never looked at
+        ready = condition
+    return ready
+
+
+def _config_connect_ready(resource: Any) -> Any:
+    if "status" not in resource:
         return celtypes.BoolType(False)
-    ready = [c for c in status.get("conditions") if c.get("type") == "Ready"]
-    if len(ready) != 1:
+    status = resource.get("status")
+    if "conditions" not in status:
         return celtypes.BoolType(False)
-    (condition,) = ready
-    is_ready = condition.get("reason") == "UpToDate" and condition.get("status") == "True"
-    return celtypes.BoolType(is_ready)
+    condition = _only_ready_condition(status.get("conditions"))
+    if not condition or condition.get("reason") != "UpToDate":
+        return celtypes.BoolType(False)
+    if condition.get("status") != "True":
+        return celtypes.BoolType(False)
+    return celtypes.BoolType(True)
 
 
-# --- lists and strings -----------------------------------------------------------------------
+# --- maps and lists --------------------------------------------------------------------------
 
 
-def flatten(lists: Any) -> Any:
+def _overlay(resource: Any, overlay: Any) -> Any:
+    return deep_overlay(resource, overlay)
+
+
+def _flatten(resource: Any) -> Any:
     flat = celtypes.ListType()
-    for nested in lists or ():
+    for nested in resource or ():
         flat.extend(nested)
     return flat
 
 
-def lower(text: Any) -> Any:
-    return _S(text.lower())
+# --- strings ---------------------------------------------------------------------------------
 
 
-def strip(text: Any, chars: Any) -> Any:
-    return _S(text.strip(chars))
+def _lower(string: Any) -> Any:
+    return _S(string.lower())
 
 
-def rstrip(text: Any, chars: Any) -> Any:
-    return _S(text.rstrip(chars))
+def _strip(string: Any, on: Any) -> Any:
+    return _S(string.strip(on))
 
 
-def _separator_error(separator: Any) -> Any:
-    return None if separator else Error("split separator may not be empty")
+def _rstrip(string: Any, on: Any) -> Any:
+    return _S(string.rstrip(on))
 
 
-def split(text: Any, separator: Any) -> Any:
-    if error := _separator_error(separator):
-        return error
-    return celtypes.ListType([_S(part) for part in text.split(separator)])
+def _replace(value: Any, old: Any, new: Any) -> Any:
+    try:
+        return _S(value.replace(old, new))
+    except Exception as error:  # Koreo turns any failure here into its own CEL error
+        return CELEvalError(f"Replace error {error}")
 
 
-def split_first(text: Any, separator: Any) -> Any:
-    if error := _separator_error(separator):
-        return error
-    return _S(text.split(separator, 1)[0] if text else "")
+def _split(string: Any, on: Any) -> Any:
+    if not on:
+        return CELEvalError(_EMPTY_SEPARATOR)
+    return celtypes.ListType([_S(part) for part in string.split(on)])
 
 
-def split_last(text: Any, separator: Any) -> Any:
-    if error := _separator_error(separator):
-        return error
-    return _S(text.rsplit(separator, 1)[-1] if text else "")
+def _split_first(string: Any, on: Any) -> Any:
+    if not on:
+        return CELEvalError(_EMPTY_SEPARATOR)
+    return _S(string.split(on, 1)[0] if string else "")
 
 
-def split_index(text: Any, separator: Any, index: Any) -> Any:
-    if error := _separator_error(separator):
-        return error
-    if not text:
-        return _S("")
-    parts = text.split(separator)
+def _split_last(string: Any, on: Any) -> Any:
+    if not on:
+        return CELEvalError(_EMPTY_SEPARATOR)
+    return _S(string.rsplit(on, 1)[-1] if string else "")
+
+
+def _split_index(string: Any, on: Any, index: Any) -> Any:
+    if not on:
+        return CELEvalError(_EMPTY_SEPARATOR)
+    if not string:
+        return _S("")  # even when the index is out of range
+    parts = string.split(on)
     try:
         return _S(parts[index])
     except IndexError:
-        return Error("index out of bounds on split")
-
-
-def replace(text: Any, old: Any, new: Any) -> Any:
-    try:
-        return _S(text.replace(old, new))
-    except Exception as error:  # any failure is a CEL error, as in Koreo
-        return Error(f"Replace error {error}")
+        return CELEvalError("index out of bounds on split")
 
 
 # --- encodings -------------------------------------------------------------------------------
 
 
-def to_json(value: Any) -> Any:
+def _to_json(value: Any) -> Any:
+    # Python's json on celpy values: a CEL bool is an int underneath, so true becomes 1.
     try:
         return _S(json.dumps(value, sort_keys=True))
     except Exception as error:
-        return Error(f"JSON Encoding error {error}")
+        return CELEvalError(f"JSON Encoding error {error}")
 
 
-def from_json(text: Any) -> Any:
+def _from_json(value: Any) -> Any:
     try:
-        return to_cel(json.loads(text))
+        return json_to_cel(json.loads(value))
     except Exception as error:
-        return Error(f"JSON Decoding error {error}")
+        return CELEvalError(f"JSON Decoding error {error}")
 
 
-def b64encode(text: Any) -> Any:
+def _b64encode(value: Any) -> Any:
     try:
-        return _S(base64.b64encode(text.encode()).decode())
+        return _S(base64.b64encode(value.encode()).decode())
     except Exception as error:
-        return Error(f"Base64 Encoding error {error}")
+        return CELEvalError(f"Base64 Encoding error {error}")
 
 
-def b64decode(text: Any) -> Any:
+def _b64decode(value: Any) -> Any:
     try:
-        return _S(base64.b64decode(text).decode("utf-8"))
+        return _S(base64.b64decode(value).decode("utf-8"))
     except Exception as error:
-        return Error(f"Base64 Encoding error {error}")  # sic: Koreo says "Encoding" here too
+        # "Encoding", not "Decoding": Koreo's message, kept as it is.
+        return CELEvalError(f"Base64 Encoding error {error}")
 
 
 FUNCTIONS: Mapping[str, Callable[..., Any]] = MappingProxyType(
     {
-        "to_ref": to_ref,
-        "self_ref": self_ref,
-        "group_ref": group_ref,
-        "kindless_ref": kindless_ref,
-        "config_connect_ready": config_connect_ready,
-        "overlay": deep_overlay,
-        "lower": lower,
-        "flatten": flatten,
-        "split": split,
-        "split_first": split_first,
-        "split_last": split_last,
-        "split_index": split_index,
-        "strip": strip,
-        "rstrip": rstrip,
-        "to_json": to_json,
-        "from_json": from_json,
-        "b64encode": b64encode,
-        "b64decode": b64decode,
-        "replace": replace,
+        "to_ref": _to_ref,
+        "self_ref": _self_ref,
+        "group_ref": _group_ref,
+        "kindless_ref": _kindless_ref,
+        "config_connect_ready": _config_connect_ready,
+        "overlay": _overlay,
+        "lower": _lower,
+        "flatten": _flatten,
+        "split": _split,
+        "split_first": _split_first,
+        "split_last": _split_last,
+        "split_index": _split_index,
+        "strip": _strip,
+        "rstrip": _rstrip,
+        "to_json": _to_json,
+        "from_json": _from_json,
+        "b64encode": _b64encode,
+        "b64decode": _b64decode,
+        "replace": _replace,
     }
 )
+
 ANNOTATIONS: Mapping[str, Any] = MappingProxyType(dict.fromkeys(FUNCTIONS, celtypes.FunctionType))

@@ -5,7 +5,11 @@ compiled leaf by leaf: constants are evaluated once at compile time, ``=`` expre
 parsed once, maps and lists stay as nodes. Evaluating the tree then gives exactly what Koreo
 gets by evaluating the whole tree as one CEL literal, because the nodes follow celpy's rules
 for literals: a map keeps an erroring value *inside* it (the error is found later, in
-document order), while a list with an erroring item *becomes* that error.
+document order), while a list with an erroring item *becomes* that error. Where Koreo's one
+text would read differently from its pieces, the pieces follow it: an overlay's keys are not
+CEL (Koreo compiles only its values), ``=`` alone in a list leaves an empty list, and a tree
+with a leaf that could run into the next (a trailing backslash, a ``//`` comment) is parsed
+whole as well, failing as Koreo fails.
 
 Three ways to evaluate, as Koreo has them:
 
@@ -15,12 +19,16 @@ Three ways to evaluate, as Koreo has them:
 * ``evaluate_conditions`` - pre/postconditions: the first condition whose ``assert`` is false
   decides the outcome.
 
-Errors come back as ``PermFail`` values carrying the reference engine's message.
+Errors come back as ``PermFail`` values carrying the reference engine's message. Where
+Koreo's own code raises instead (an overlay whose only value is ``=``), ``EngineCrash`` is
+raised: Koreo's test runner stops the whole FunctionTest there.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -28,7 +36,17 @@ from typing import Any, TypeAlias
 from celpy import celtypes
 
 from koreoctl.cel.convert import copy_value, new_map
-from koreoctl.cel.encoding import is_expression, is_plain_string, key_text, scalar_text
+from koreoctl.cel.encoding import (
+    is_blank_expression,
+    is_expression,
+    is_plain_string,
+    key_text,
+    may_run_on,
+    overlay_leaves,
+    overlay_text,
+    scalar_text,
+    structure_text,
+)
 from koreoctl.cel.environment import (
     Bindings,
     CelEnv,
@@ -85,10 +103,15 @@ class LeafError:
 
 @dataclass(frozen=True)
 class Template:
-    """A compiled value tree, or the parse errors that stop it from compiling."""
+    """A compiled value tree, or the parse errors that stop it from compiling.
+
+    ``no_overlay_values`` marks an overlay whose only leaf is an empty expression (``=``):
+    Koreo compiles it to an empty list of values, and applying it indexes past its end.
+    """
 
     root: Node
     errors: tuple[LeafError, ...] = ()
+    no_overlay_values: bool = False
 
     @property
     def ok(self) -> bool:
@@ -108,26 +131,107 @@ class UnknownFailure(Exception):
     """A Python error escaped celpy while evaluating (Koreo reports an unknown failure)."""
 
 
-def compile_template(env: CelEnv, data: Any) -> Template:
-    """Compile a YAML value tree; parse errors are collected, not raised."""
+class EngineCrash(Exception):
+    """Koreo's own code raises here (a Python error, not a CEL error): nothing in Koreo
+    catches it, so its test runner stops the whole FunctionTest. ``str()`` is the error as
+    Python shows it (``IndexError: list index out of range``)."""
+
+    def __init__(self, error: str, message: str, reason: str) -> None:
+        super().__init__(f"{error}: {message}")
+        self.reason = reason
+
+
+def compile_template(env: CelEnv, data: Any, *, overlay: bool = False) -> Template:
+    """Compile a YAML value tree; parse errors are collected, not raised.
+
+    With ``overlay``, ``data`` is an overlay, which Koreo compiles as the list of its leaf
+    values: its keys are plain text, never CEL. A tree whose leaves all compile can still
+    fail as the one text Koreo compiles (see ``may_run_on``): that too is a parse error.
+    """
     errors: list[LeafError] = []
-    root = _compile(env, data, (), errors)
-    return Template(root, tuple(errors))
+    overlay = overlay and isinstance(data, dict)
+    leaves = list(itertools.islice(overlay_leaves(data), 2)) if overlay else []
+    blank = len(leaves) == 1 and is_blank_expression(leaves[0][1])
+    root = (
+        _compile_overlay(env, data, (), errors, blank)
+        if overlay
+        else _compile(env, data, (), errors)
+    )
+    if not errors:
+        errors = _run_on_errors(env, data, overlay)
+    return Template(root, tuple(errors), no_overlay_values=blank)
 
 
 def _compile(env: CelEnv, data: Any, path: Path, errors: list[LeafError]) -> Node:
     if isinstance(data, dict):
         items = []
         for key, value in data.items():
-            child_path = (*path, key if isinstance(key, str) else str(key))
+            child_path = (*path, _path_key(key))
             cel_key = _compile_key(env, key, child_path, errors)
             items.append((cel_key, f"{key}", _compile(env, value, child_path, errors)))
         return MapNode(tuple(items))
     if isinstance(data, list):
+        if len(data) == 1 and is_blank_expression(data[0]):
+            return ListNode(())  # Koreo writes "[]": the item is gone
         return ListNode(
             tuple(_compile(env, item, (*path, index), errors) for index, item in enumerate(data))
         )
     return _compile_scalar(env, data, path, errors)
+
+
+def _compile_overlay(
+    env: CelEnv, data: dict[Any, Any], path: Path, errors: list[LeafError], blank: bool
+) -> MapNode:
+    """An overlay's maps, their keys as text; with ``blank``, its only leaf is ``=``, which
+    has no value (``Const(None)`` holds its place)."""
+    items: list[tuple[Any, str, Node]] = []
+    for key, value in data.items():
+        child_path = (*path, _path_key(key))
+        child: Node
+        if isinstance(value, dict) and value:
+            child = _compile_overlay(env, value, child_path, errors, blank)
+        elif blank:
+            child = Const(None)
+        else:
+            child = _compile(env, value, child_path, errors)
+        items.append((celtypes.StringType(f"{key}"), f"{key}", child))
+    return MapNode(tuple(items))
+
+
+def _path_key(key: Any) -> str | int:
+    return key if isinstance(key, str) else str(key)
+
+
+def _run_on_errors(env: CelEnv, data: Any, overlay: bool) -> list[LeafError]:
+    """The leaves that may run into their neighbours, if Koreo's one text does not parse."""
+    suspects = list(_run_on_suspects(data, (), overlay))
+    if not suspects:
+        return []
+    text = overlay_text(data) if overlay and isinstance(data, dict) else structure_text(data)
+    whole = env.compile(text)
+    if not isinstance(whole, ParseError):
+        return []
+    return [
+        LeafError(path, ParseError(text, whole.message, 0, 0, reason), is_key)
+        for path, is_key, reason in suspects
+    ]
+
+
+def _run_on_suspects(data: Any, path: Path, overlay: bool) -> Iterator[tuple[Path, bool, str]]:
+    """(path, is_key, why) of each leaf or CEL key whose text may run on (``may_run_on``)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            child_path = (*path, _path_key(key))
+            reason = None if overlay else may_run_on(key, key=True)
+            if reason:
+                yield child_path, True, reason
+            descend = overlay and isinstance(value, dict) and bool(value)
+            yield from _run_on_suspects(value, child_path, descend)
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from _run_on_suspects(item, (*path, index), False)
+    elif reason := may_run_on(data):
+        yield path, False, reason
 
 
 def _compile_key(env: CelEnv, key: Any, path: Path, errors: list[LeafError]) -> Any:
@@ -144,6 +248,9 @@ def _compile_key(env: CelEnv, key: Any, path: Path, errors: list[LeafError]) -> 
 def _compile_scalar(env: CelEnv, data: Any, path: Path, errors: list[LeafError]) -> Node:
     if is_plain_string(data):
         return Const(celtypes.StringType(data))
+    literal = _simple_literal(data)
+    if literal is not _NOT_SIMPLE:
+        return Const(literal)
     compiled = env.compile(scalar_text(data))
     if isinstance(compiled, ParseError):
         errors.append(LeafError(path, compiled))
@@ -155,6 +262,24 @@ def _compile_scalar(env: CelEnv, data: Any, path: Path, errors: list[LeafError])
     except Exception:
         return Expr(compiled, path)
     return Expr(compiled, path) if is_eval_error(value) else Const(value)
+
+
+_NOT_SIMPLE = object()
+_INT64 = range(-(2**63), 2**63)
+
+
+def _simple_literal(data: Any) -> Any:
+    """The CEL value of a YAML boolean, null, int64 or finite float: what celpy makes of
+    Koreo's text for it (``true``, ``null``, ``5``, ``1.5``), without parsing that text."""
+    if isinstance(data, bool):
+        return celtypes.BoolType(data)
+    if data is None:
+        return None
+    if type(data) is int and data in _INT64:
+        return celtypes.IntType(data)
+    if type(data) is float and math.isfinite(data):
+        return celtypes.DoubleType(data)
+    return _NOT_SIMPLE
 
 
 def _programs(node: Node) -> Iterator[Program]:
@@ -225,6 +350,9 @@ def evaluate_overlay(
         return _error_outcome(collapsed, location)
     if failure := _first_error(values, location):
         return failure
+    if template.no_overlay_values:
+        reason = "an overlay whose only value is an empty expression gives Koreo no value"
+        raise EngineCrash("IndexError", "list index out of range", reason)
     return _apply_overlay(base, template.root, iter(values))
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from koreoctl.apiserver import ObjectRef, Rejected
-from koreoctl.apiserver.builtins import find_builtin
 from koreoctl.cel import (
     deep_overlay,
     empty_map,
@@ -167,21 +166,19 @@ def _reconcile(
 
 
 def _target(function: PreparedResourceFunction, scope: dict[str, Any]) -> Target:
-    config = function.model.api_config
+    """The resource's identity: its name and namespace from ``apiConfig``, its apiVersion,
+    kind and scope from the function's client class (not necessarily its own ``apiConfig``)."""
     identity = evaluate(function.resource_id, scope, "spec.apiConfig.name")
     if isinstance(identity, PermFail):
         raise _Stop(PermFail(identity.message, identity.location or "spec.apiConfig.name"))
     name_value = identity.get("name")
     namespace_value = identity.get("namespace")
     namespace = f"{namespace_value}" if namespace_value else None
-    builtin = find_builtin(config.api_version, config.kind)
-    namespaced = builtin.namespaced if builtin else config.namespaced
-    if not namespace and namespaced:
+    resource_api = function.resource_api
+    if not namespace and resource_api.namespaced:
         message = "`namespace` is required when `spec.apiConfig.namespaced` is `true`"
         raise _Stop(PermFail(message, "spec.apiConfig.namespace"))
-    api_version = builtin.api_version if builtin else config.api_version
-    kind = builtin.kind if builtin else config.kind
-    return Target(api_version, kind, f"{name_value}", namespace)
+    return Target(resource_api.api_version, resource_api.kind, f"{name_value}", namespace)
 
 
 def _delete_if_exists(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from koreoctl.diagnostics import Diagnostic, Severity
 from koreoctl.model import (
@@ -44,6 +44,9 @@ from koreoctl.model.resource_template import ResourceTemplate
 from koreoctl.model.value_function import ValueFunction
 from koreoctl.model.workflow import Workflow
 from koreoctl.project.source import SourceDoc
+
+if TYPE_CHECKING:
+    from koreoctl.model.schema import SchemaProblem
 
 Resource: TypeAlias = ValueFunction | ResourceFunction | ResourceTemplate | Workflow | FunctionTest
 
@@ -147,7 +150,8 @@ def _build(header: Header, spec: Any) -> tuple[Entry, list[Diagnostic]]:
     notes = [_schema_diagnostic(problem.path, problem, spec_at) for problem in problems]
     errors = tuple(note for note in notes if note.severity is Severity.ERROR)
     if errors:
-        return Broken(header, errors, _schema_refusal(header, errors)), notes
+        first = next(problem for problem in problems if not problem.unknown_key)
+        return Broken(header, errors, _schema_refusal(header, first)), notes
     record, build_errors, refusal = BUILDERS[header.kind](header, filled)
     if record is None:
         assert refusal is not None
@@ -155,18 +159,22 @@ def _build(header: Header, spec: Any) -> tuple[Entry, list[Diagnostic]]:
     return record, notes
 
 
-def _schema_refusal(header: Header, errors: tuple[Diagnostic, ...]) -> Refusal:
-    """Koreo's failure for a schema violation (its own wording differs: see conformance.md)."""
+def _schema_refusal(header: Header, problem: SchemaProblem) -> Refusal:
+    """Koreo's failure for a schema violation, in Koreo's words where koreoctl knows them.
+
+    Koreo reports the first violation fastjsonschema meets, which may not be the one
+    koreoctl lists first (see conformance.md); the diagnostics keep koreoctl's wording.
+    """
     where = f"{header.name}:spec" if header.kind == "FunctionTest" else "spec"
     prefix = "" if header.kind == "FunctionTest" else f"prepare:{header.kind}:{header.name}:"
-    return Refusal(errors[0].message, prefix + where)
+    return Refusal(problem.koreo_message or problem.message, prefix + where)
 
 
 def _schema_diagnostic(path: tuple[str | int, ...], problem: Any, spec_at: At) -> Diagnostic:
     at = spec_at.child(*path)
     if problem.unknown_key:
         return warning("K005", problem.message, at, key=True)
-    return error("K003", problem.message, at)
+    return error("K003", problem.message, at, key=problem.at_key)
 
 
 def _redefined(earlier: Entry, later: Entry) -> Diagnostic:

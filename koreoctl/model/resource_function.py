@@ -123,9 +123,10 @@ def build(
 
 
 def _api_config(spec: dict[str, Any], at: At) -> tuple[ApiConfig | None, list[Diagnostic]]:
-    if not (spec.get("apiVersion") and spec.get("kind") and spec.get("name")):
+    empty = [key for key in ("apiVersion", "kind", "name") if not spec.get(key)]
+    if empty:
         message = "`apiVersion`, `kind`, and `name` are required in `spec.apiConfig`"
-        return None, [error(RULE, message, at)]
+        return None, [error(RULE, message, at.child(empty[0]), key=True)]
     namespaced = spec["namespaced"]
     if not spec.get("namespace") and namespaced:
         message = "`namespace` is required when `spec.apiConfig.namespaced` is `true`"

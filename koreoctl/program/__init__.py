@@ -1,9 +1,11 @@
 """Linking: a loaded model turned into a Program the engine can run.
 
-``link`` prepares every function (compiling each expression once in a shared ``CelEnv``) and
-builds the symbol tables references are resolved in. Koreo finds resources by kind and name;
-koreoctl identifies them by (kind, namespace, name) and resolves a name in the referrer's
-namespace first, then anywhere (the last definition loaded wins, as in Koreo).
+``link`` prepares every function (compiling each expression once in a shared ``CelEnv``),
+gives every ResourceFunction the client class Koreo would (``kinds``: the first function to
+name a kind fixes its scope) and builds the symbol tables references are resolved in. Koreo
+finds resources by kind and name; koreoctl identifies them by (kind, namespace, name) and
+resolves a name in the referrer's namespace first, then anywhere (the last definition loaded
+wins, as in Koreo).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from koreoctl.program.functions import (
     prepare_value_function,
     unloadable,
 )
+from koreoctl.program.kinds import ResourceApi, ResourceApis
 from koreoctl.program.tests import PreparedFunctionTest, prepare_function_test
 
 __all__ = [
@@ -40,6 +43,7 @@ __all__ = [
     "PreparedResourceFunction",
     "PreparedValueFunction",
     "Program",
+    "ResourceApi",
     "Unloadable",
     "link",
 ]
@@ -104,8 +108,10 @@ def link(model: Model, env: CelEnv | None = None) -> Program:
         _prepared(model, ValueFunction, partial(prepare_value_function, env), diagnostics)
     )
 
+    resource_apis = ResourceApis()  # grows as functions are prepared, in load order
+
     def prepare_resource(function: ResourceFunction) -> PreparedResourceFunction | Unloadable:
-        return prepare_resource_function(env, function, value_functions.find)
+        return prepare_resource_function(env, function, value_functions.find, resource_apis)
 
     resource_functions = NameTable(
         _prepared(model, ResourceFunction, prepare_resource, diagnostics)

@@ -16,6 +16,7 @@ from koreoctl.cel import (
     ParseError,
     Template,
     compile_template,
+    overlay_text,
     structure_text,
 )
 from koreoctl.diagnostics import Diagnostic, Severity
@@ -31,17 +32,19 @@ class CompileFailure:
 
 
 def compile_value(
-    env: CelEnv, value: Value, where: str, *, encoded: str | None = None, wrap: str = "{}"
+    env: CelEnv, value: Value, where: str, *, overlay: bool = False, wrap: str = "{}"
 ) -> Template | CompileFailure:
     """Compile ``value``; on failure, Koreo's message for the tree named ``where``.
 
-    ``encoded`` overrides the one-piece text Koreo compiles (e.g. an overlay's leaf list) and
-    ``wrap`` places it in a larger text (``"{}.filter(...)"`` for conditions).
+    ``overlay`` compiles it as an overlay (Koreo compiles its leaf list: see
+    ``compile_template``) and ``wrap`` places Koreo's text in a larger one
+    (``"{}.filter(...)"`` for conditions).
     """
-    template = compile_template(env, value.data)
+    template = compile_template(env, value.data, overlay=overlay)
     if template.ok:
         return template
-    text = encoded if encoded is not None else structure_text(value.data)
+    is_overlay = overlay and isinstance(value.data, dict)
+    text = overlay_text(value.data) if is_overlay else structure_text(value.data)
     return CompileFailure(
         message=_reference_message(env, text, wrap, where),
         diagnostics=tuple(_leaf_diagnostic(value, leaf) for leaf in template.errors),
@@ -58,19 +61,6 @@ def conditions_failure_message(env: CelEnv, value: Value) -> str:
 
 
 CONDITIONS_WRAP = "{}.filter(predicate, !predicate.assert)"
-
-
-def overlay_leaves_text(data: dict[str, Any]) -> str:
-    """The one-piece text Koreo compiles for an overlay: the list of its leaf values."""
-    return structure_text(list(_overlay_leaves(data)))
-
-
-def _overlay_leaves(data: dict[str, Any]) -> Any:
-    for value in data.values():
-        if isinstance(value, dict) and value:
-            yield from _overlay_leaves(value)
-        else:
-            yield value
 
 
 def _reference_message(env: CelEnv, text: str, wrap: str, where: str) -> str:
@@ -96,7 +86,7 @@ def _leaf_diagnostic(value: Value, leaf: LeafError) -> Diagnostic:
     raw = value.data
     for part in leaf.path:
         raw = raw[part] if not isinstance(raw, dict) else _lookup(raw, part)
-    offset = _expression_offset(raw) + max(error.column - 1, 0) if error.line <= 1 else 0
+    offset = _expression_offset(raw) + _text_offset(raw, error.line, error.column)
     span = at.key_span if leaf.is_key else at.point(offset)
     shown = leaf.path[-1] if leaf.is_key else raw
     what = "map key" if leaf.is_key else "expression"
@@ -108,6 +98,14 @@ def _lookup(mapping: dict[Any, Any], part: str | int) -> Any:
     if part in mapping:
         return mapping[part]
     return next(value for key, value in mapping.items() if f"{key}" == part)
+
+
+def _text_offset(raw: Any, line: int, column: int) -> int:
+    """The offset in the CEL text of its 1-based ``line`` and ``column`` (a block scalar's
+    expression spans several lines)."""
+    text = raw.lstrip("=") if isinstance(raw, str) else f"{raw}"
+    before = text.split("\n")[: max(line - 1, 0)]
+    return sum(len(part) + 1 for part in before) + max(column - 1, 0)
 
 
 def _expression_offset(raw: Any) -> int:

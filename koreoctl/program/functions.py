@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from koreoctl.cel import CelEnv, Template, Unanalysable, member_paths
+from koreoctl.cel import CelEnv, Template, Unanalysable
 from koreoctl.diagnostics import Diagnostic, Severity
 from koreoctl.model import Broken
 from koreoctl.model.common import Header, Value
@@ -26,8 +26,8 @@ from koreoctl.program.compiling import (
     CompileFailure,
     compile_value,
     conditions_failure_message,
-    overlay_leaves_text,
 )
+from koreoctl.program.kinds import KindError, ResourceApi, ResourceApis
 
 _INPUT_NAME = re.compile(r"inputs.(?P<name>[^.[]+)?\[?.*")
 
@@ -82,9 +82,11 @@ OverlayStep = PreparedInlineOverlay | PreparedOverlayRef
 
 @dataclass(frozen=True)
 class PreparedResourceFunction:
-    """A ResourceFunction with its trees compiled; ``overlays`` may be a deferred failure."""
+    """A ResourceFunction with its trees compiled and its client class; ``overlays`` may be a
+    deferred failure."""
 
     model: ResourceFunction
+    resource_api: ResourceApi
     preconditions: Template | None
     locals: Template | None
     resource_id: Template
@@ -138,9 +140,13 @@ def prepare_value_function(env: CelEnv, model: ValueFunction) -> PreparedValueFu
 
 
 def prepare_resource_function(
-    env: CelEnv, model: ResourceFunction, value_functions: ValueFunctionLookup
+    env: CelEnv,
+    model: ResourceFunction,
+    value_functions: ValueFunctionLookup,
+    resource_apis: ResourceApis,
 ) -> PreparedResourceFunction | Unloadable:
-    """Compile a ResourceFunction, resolving its overlayRefs, as Koreo prepares it."""
+    """Compile a ResourceFunction, resolving its overlayRefs and its client class (kept in
+    ``resource_apis`` for the functions prepared after it), as Koreo prepares it."""
     location = _prefix(model.header)
     reads = _Reads()
     try:
@@ -148,7 +154,12 @@ def prepare_resource_function(
             _conditions(env, model.preconditions, f"{location}:spec.preconditions")
         )
         local_values = reads(_tree(env, model.locals, "spec.locals", f"{location}:spec.locals"))
-        resource_id = reads(_resource_id(env, model, f"{location}:spec.apiConfig"))
+        resource_id = _resource_id(env, model, f"{location}:spec.apiConfig")
+        # Koreo picks the class as soon as apiConfig compiles, before anything can fail.
+        resource_api = resource_apis.resolve(model.api_config)
+        if isinstance(resource_api, KindError):
+            return _unreadable_kind(model, resource_api)
+        reads(resource_id)
         resource = reads(_tree(env, model.resource, "spec.resource", None))
         template_name = reads(
             _tree(env, model.template_name, "spec.resourceTemplateRef.name", None)
@@ -165,9 +176,9 @@ def prepare_resource_function(
         return Unloadable(model.header, failed.failure, failed.diagnostics)
     except Unanalysable as reason:
         return _unanalysable(model.header, reason)
-    assert resource_id is not None
     return PreparedResourceFunction(
         model=model,
+        resource_api=resource_api,
         preconditions=preconditions,
         locals=local_values,
         resource_id=resource_id,
@@ -216,7 +227,7 @@ def _tree(env: CelEnv, value: Value | None, where: str, location: str | None) ->
 def _overlay(env: CelEnv, value: Value | None, where: str, location: str | None) -> Template | None:
     if value is None:
         return None
-    compiled = compile_value(env, value, where, encoded=overlay_leaves_text(value.data))
+    compiled = compile_value(env, value, where, overlay=True)
     if isinstance(compiled, CompileFailure):
         raise _Failed(PermFail(compiled.message, location), compiled.diagnostics)
     return compiled
@@ -319,13 +330,28 @@ def _describe(failure: PermFail) -> str:
 
 def _input_names(template: Template) -> frozenset[str | None]:
     """The input names Koreo derives from the member paths a template reads."""
-    asts = [program.ast for program in template.programs()]
     names: set[str | None] = set()
-    for path in member_paths(asts):
-        match = _INPUT_NAME.match(path)
-        if match:
-            names.add(match.group("name"))
+    for program in template.programs():
+        paths = program.reads
+        if isinstance(paths, Unanalysable):
+            raise paths
+        for path in paths:
+            match = _INPUT_NAME.match(path)
+            if match:
+                names.add(match.group("name"))
     return frozenset(names)
+
+
+def _unreadable_kind(model: ResourceFunction, problem: KindError) -> Unloadable:
+    config = model.api_config
+    diagnostic = Diagnostic(
+        "K006",
+        f"Koreo's Kubernetes client cannot look up kind {config.kind!r} of apiVersion "
+        f"{config.api_version!r} ({problem.message}), so Koreo never loads this function",
+        config.at.child("kind").span,
+        Severity.ERROR,
+    )
+    return Unloadable(model.header, None, (diagnostic,))
 
 
 def _unanalysable(header: Header, reason: Unanalysable) -> Unloadable:

@@ -10,7 +10,7 @@ from koreoctl.cel import CelEnv, Template
 from koreoctl.model.common import Header
 from koreoctl.model.function_test import FunctionTest
 from koreoctl.outcome import PermFail
-from koreoctl.program.compiling import CompileFailure, compile_value, overlay_leaves_text
+from koreoctl.program.compiling import CompileFailure, compile_value
 from koreoctl.program.functions import Unloadable
 
 
@@ -35,8 +35,7 @@ def prepare_function_test(env: CelEnv, test: FunctionTest) -> PreparedFunctionTe
         if case.overlay_resource is None:
             continue
         where = f'spec.testCases[{case.index}: "{case.label}"].overlayResource'
-        encoded = overlay_leaves_text(case.overlay_resource.data)
-        compiled = compile_value(env, case.overlay_resource, where, encoded=encoded)
+        compiled = compile_value(env, case.overlay_resource, where, overlay=True)
         if isinstance(compiled, CompileFailure):
             # Koreo's parse failure has no location, so its test reports ":None".
             failure = PermFail(compiled.message, f"FunctionTest:{test.header.name}:None")

@@ -16,6 +16,7 @@ so every run loads them in the same order.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,9 +55,34 @@ def discover(paths: list[str] | tuple[str, ...]) -> Layout:
             found, notes = _discover_folder(root, given)
             files.extend(found)
             diagnostics.extend(notes)
+        elif root.exists():
+            raise UsageError(f"not a file or folder (a device, pipe or socket?): {given!r}")
         else:
             raise UsageError(f"no such file or folder: {given!r}")
     return Layout(tuple(_unique(files)), tuple(diagnostics))
+
+
+def read_bounded(path: Path, limit: int) -> bytes | None:
+    """At most ``limit`` bytes of the file at ``path`` (a huge file is never read whole);
+    None when it is not a regular file (``/dev/zero`` never ends, a pipe waits for a
+    writer). Raises OSError when it cannot be read."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        return None  # checked before opening: opening a pipe would wait
+    with path.open("rb") as stream:
+        return stream.read(limit)
+
+
+def project_root(path: Path) -> Path | None:
+    """The project a file or folder belongs to: the nearest folder at or above it in the
+    Choreo layout, or holding a ``koreoctl.yaml``; None when there is none. The search stops
+    at the top of a git repository."""
+    start = path.resolve() if path.is_dir() else path.resolve().parent
+    for folder in (start, *start.parents):
+        if is_project(folder) or (folder / "koreoctl.yaml").is_file():
+            return folder
+        if (folder / ".git").exists():
+            return None
+    return None
 
 
 def is_project(root: Path) -> bool:
@@ -104,10 +130,16 @@ def _join(base: str, name: str) -> str:
 
 
 def _unique(files: list[SourceFile]) -> list[SourceFile]:
-    seen: set[Path] = set()
+    """``files`` without repeats of one file reached twice (by device and inode)."""
+    seen: set[tuple[int, int]] = set()
     unique = []
     for item in files:
-        key = item.path.resolve()
+        try:
+            status = item.path.stat()
+        except OSError:
+            unique.append(item)  # reported as unreadable when it is read
+            continue
+        key = (status.st_dev, status.st_ino)
         if key not in seen:
             seen.add(key)
             unique.append(item)

@@ -29,6 +29,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import BaseResolver
 
 from koreoctl.diagnostics import Diagnostic, Severity, Span
+from koreoctl.project.layout import read_bounded
 
 YamlPath = tuple[str | int, ...]
 
@@ -143,8 +144,10 @@ class SourceDoc:
         start = info.span
         if info.style in (None, "", '"', "'"):
             if start.end_line in (None, start.line):
-                quote = 1 if info.style in ('"', "'") else 0
-                return Span(start.file, start.line, start.col + quote + offset)
+                if info.style in ('"', "'") and start.line <= len(self.lines):
+                    line = self.lines[start.line - 1]
+                    return Span(start.file, start.line, _quoted_col(line, start.col, offset))
+                return Span(start.file, start.line, start.col + offset)
             return start
         if info.style == "|":
             return self._point_in_literal_block(start, offset)
@@ -172,6 +175,21 @@ class SourceDoc:
         return NodeInfo(Span(self.file, 1, 1))
 
 
+def _quoted_col(line: str, quote_col: int, offset: int) -> int:
+    """The 1-based column of character ``offset`` of the value of the quoted scalar that
+    opens at ``quote_col``: an escape (``\\n``, ``\\u00e9``, ``''``) is several columns."""
+    quote = line[quote_col - 1 : quote_col]
+    index = quote_col  # 0-based index of the first character after the quote
+    for _ in range(offset):
+        if quote == '"' and line.startswith("\\", index):
+            index += {"x": 4, "u": 6, "U": 10}.get(line[index + 1 : index + 2], 2)
+        elif quote == "'" and line.startswith("''", index):
+            index += 2
+        else:
+            index += 1
+    return index + 1
+
+
 @dataclass(frozen=True)
 class LoadedFile:
     """Every document of one file, and what went wrong reading it."""
@@ -179,16 +197,19 @@ class LoadedFile:
     file: str
     docs: tuple[SourceDoc, ...]
     diagnostics: tuple[Diagnostic, ...]
+    lines: tuple[str, ...] = ()  # the text, when it could be read (even if not parsed)
 
 
 def read_file(path: Path, display: str | None = None) -> LoadedFile:
     """Read and parse ``path``; ``display`` is the name used in spans (default: the path)."""
     name = display if display is not None else str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_FILE_BYTES + 1)
     except OSError as err:
         reason = err.strerror or type(err).__name__
         return _failed(name, "P003", f"cannot read file: {reason}")
+    if raw is None:
+        return _failed(name, "P003", "not a regular file (a device, pipe or socket); not read")
     if len(raw) > MAX_FILE_BYTES:
         limit = MAX_FILE_BYTES // (1024 * 1024)
         return _failed(name, "P005", f"file is larger than {limit} MiB; not loaded")
@@ -198,19 +219,17 @@ def read_file(path: Path, display: str | None = None) -> LoadedFile:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        col = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
-        return LoadedFile(
-            name,
-            (),
-            (Diagnostic("P004", "file is not UTF-8 text", Span(name, line, col)),),
-        )
+        before = raw[raw.rfind(b"\n", 0, err.start) + 1 : err.start].removeprefix(b"\xef\xbb\xbf")
+        col = len(before.decode("utf-8", errors="replace")) + 1  # characters, like YAML marks
+        message = f"file is not UTF-8 text: byte 0x{raw[err.start]:02x} is not UTF-8"
+        return LoadedFile(name, (), (Diagnostic("P004", message, Span(name, line, col)),))
     return parse_text(text, name)
 
 
 def parse_text(text: str, file: str) -> LoadedFile:
     """Parse every YAML document in ``text``; documents before a syntax error are kept."""
     if too_deep := _deep_nesting(text, file):
-        return LoadedFile(file, (), (too_deep,))
+        return LoadedFile(file, (), (too_deep,), tuple(text.split("\n")))
     yaml = _new_yaml()
     lines = tuple(text.split("\n"))
     docs: list[SourceDoc] = []
@@ -229,33 +248,55 @@ def parse_text(text: str, file: str) -> LoadedFile:
         diagnostics.append(Diagnostic("Y001", f"YAML error: {_one_line(str(err))}", Span(file)))
     except RecursionError:
         diagnostics.append(Diagnostic("Y004", "YAML nesting is too deep to load", Span(file, 1, 1)))
-    return LoadedFile(file, tuple(docs), tuple(diagnostics))
+    return LoadedFile(file, tuple(docs), tuple(diagnostics), lines)
 
 
 def _deep_nesting(text: str, file: str) -> Diagnostic | None:
     """Refuse absurd nesting before libyaml sees it: its C composer recurses per level and
-    crashes the process somewhere past tens of thousands of levels. Bracket depth (counted
-    everywhere, quotes included: a real document never comes near the limit) and indentation
-    bound the depth in one linear pass."""
-    if wide := _DEEP_INDENT.search(text):
-        return Diagnostic("Y004", _TOO_DEEP, Span(file, text.count("\n", 0, wide.start()) + 1, 1))
-    if text.count("[") + text.count("{") <= _MAX_SCANNED_DEPTH:
+    crashes the process somewhere past tens of thousands of levels.
+
+    One linear pass bounds the depth from above: open block levels (an indentation stack,
+    with ``- ``/``? `` indicators that open compact nested collections on one line) plus
+    open flow brackets (counted everywhere, quotes included). The bound may overcount, so
+    the limit is far above anything a real document needs; the exact depth is checked
+    (lower) while building.
+    """
+    if (
+        text.count("\n") + text.count("- ") + text.count("[") + text.count("{")
+        <= _MAX_SCANNED_DEPTH
+    ):
         return None  # cannot be that deep: skip the scan
-    depth = 0
-    for line, row in enumerate(text.split("\n"), start=1):
-        for char in row:
+    levels: list[int] = []  # the columns of the open block levels
+    brackets = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        content = line.lstrip(" ")
+        if not content or content.startswith("#"):
+            continue
+        if brackets == 0:
+            column = len(line) - len(content)
+            while levels and levels[-1] >= column:
+                levels.pop()
+            levels.append(column)
+            while content[:2] in ("- ", "? "):
+                column += 2
+                levels.append(column)
+                content = content[2:].lstrip(" ")
+                if len(levels) > _MAX_SCANNED_DEPTH:
+                    break
+        for char in content:
             if char in "[{":
-                depth += 1
-                if depth > _MAX_SCANNED_DEPTH:
-                    return Diagnostic("Y004", _TOO_DEEP, Span(file, line, 1))
+                brackets += 1
+                if len(levels) + brackets > _MAX_SCANNED_DEPTH:
+                    break
             elif char in "]}":
-                depth = max(depth - 1, 0)
+                brackets = max(brackets - 1, 0)
+        if len(levels) + brackets > _MAX_SCANNED_DEPTH:
+            return Diagnostic("Y004", _TOO_DEEP, Span(file, number, 1))
     return None
 
 
 _MAX_SCANNED_DEPTH = 1000
 _TOO_DEEP = f"YAML nesting deeper than {_MAX_SCANNED_DEPTH} levels; not loaded"
-_DEEP_INDENT = re.compile(rf"^ {{{2 * _MAX_SCANNED_DEPTH + 1},}}", re.M)
 
 
 def _new_yaml() -> YAML:
@@ -274,7 +315,19 @@ def _syntax_error(file: str, err: MarkedYAMLError) -> Diagnostic:
     mark = err.problem_mark or err.context_mark
     problem = err.problem or err.context or "syntax error"
     if err.context and err.problem:
-        problem = f"{err.problem} ({err.context})"
+        context = err.context
+        start = err.context_mark
+        if (
+            start is not None
+            and mark is not None
+            and (start.line, start.column)
+            != (
+                mark.line,
+                mark.column,
+            )
+        ):
+            context = f"{context} that starts at {start.line + 1}:{start.column + 1}"
+        problem = f"{err.problem} ({context})"
     span = Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1)
     return Diagnostic("Y001", f"YAML syntax error: {_one_line(problem)}", span)
 

@@ -47,3 +47,43 @@ def test_plain_strings_need_no_parsing(value: str, plain: bool) -> None:
 def test_structure_text_is_one_cel_literal() -> None:
     value = {"a": [1, "x", {"b": "=inputs.b"}], 3: None}
     assert structure_text(value) == '{"a":[1,"x",{"b":inputs.b}],"3":null}'
+
+
+def test_an_overlay_is_written_as_the_list_of_its_values() -> None:
+    from koreoctl.cel.encoding import overlay_text
+
+    data = {'q"k': 1, "m": {"a": "=x", "e": {}}, "l": [{"k": 2}]}
+    assert overlay_text(data) == '[1,x,{},[{"k":2}]]'
+
+
+@pytest.mark.parametrize(
+    ("value", "blank"),
+    [("=", True), ("==", True), ("= \t", True), ("=x", False), ("", False), (" ", False)],
+)
+def test_blank_expressions(value: Any, blank: bool) -> None:
+    from koreoctl.cel.encoding import is_blank_expression
+
+    assert is_blank_expression(value) is blank
+
+
+@pytest.mark.parametrize(
+    ("value", "key", "runs_on"),
+    [
+        ("a\\", False, True),
+        ("a\\\\", False, False),
+        ("a\\\\\\", False, True),
+        ('say "hi\\', False, True),
+        ("a\\b", False, False),
+        ("http://x", False, False),
+        ("=x // note", False, True),
+        ("=x.matches('\\\\d')", False, True),
+        ("=x", False, False),
+        ("k\\", True, True),
+        ("=k\\\\", True, False),
+        (5, False, False),
+    ],
+)
+def test_which_leaves_may_run_on(value: Any, key: bool, runs_on: bool) -> None:
+    from koreoctl.cel.encoding import may_run_on
+
+    assert (may_run_on(value, key=key) is not None) is runs_on

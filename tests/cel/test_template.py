@@ -143,3 +143,88 @@ def test_cached_parser_builds_celpy_trees(env: CelEnv) -> None:
     finally:
         CELParser.CEL_PARSER = saved
     assert ours.ast == reference  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("value", [True, False, None, 0, -5, 2**63 - 1, 1.5, -0.0, 1e20, 2.5e-7])
+def test_simple_literals_are_what_celpy_makes_of_them(env: CelEnv, value: Any) -> None:
+    from koreoctl.cel.encoding import scalar_text
+
+    program = env.compile(scalar_text(value))
+    expected = program.run({})  # type: ignore[union-attr]
+    (_, _, node), *_ = compile_template(env, {"v": value}).root.items  # type: ignore[union-attr]
+    assert node.value == expected  # type: ignore[union-attr]
+    assert type(node.value) is type(expected)  # type: ignore[union-attr]
+
+
+# --- Koreo's one-piece encoding: where it differs from compiling leaf by leaf -----------------
+
+
+def test_overlay_keys_are_text_not_cel(env: CelEnv) -> None:
+    # Koreo compiles an overlay as the list of its values: a quote in a key is fine and an
+    # escape in a key is not processed (in any other tree, keys are CEL strings).
+    data = {'quote"key': 1, "tab\\tkey": "=2", "nested": {"a\\b": 3}}
+    template = compile_template(env, data, overlay=True)
+    assert template.ok, template.errors
+    assert to_plain(evaluate_overlay(template, {}, to_cel({}), "o")) == {
+        'quote"key': 1,
+        "tab\\tkey": 2,
+        "nested": {"a\\b": 3},
+    }
+    assert [error.is_key for error in compile_template(env, data).errors] == [True]
+    assert run(env, {"tab\\tkey": 1}) == {"tab\tkey": 1}
+
+
+def test_an_empty_expression_alone_in_a_list_leaves_an_empty_list(env: CelEnv) -> None:
+    assert run(env, {"items": ["="], "spaced": ["= "]}) == {"items": [], "spaced": []}
+    assert [error.path for error in compile_template(env, {"items": ["=", 1]}).errors] == [
+        ("items", 0)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "why"),
+    [
+        ({"first": "ends with a backslash\\", "second": "next"}, ("first",), "trailing backslash"),
+        ({"k\\": 1, "b": "y"}, ("k\\",), "trailing backslash"),
+        ({"a": "=1 // a comment"}, ("a",), "`//` comment"),
+    ],
+)
+def test_leaves_that_run_into_their_neighbours_fail_as_koreo_compiles_them(
+    env: CelEnv, data: Any, path: tuple[str, ...], why: str
+) -> None:
+    template = compile_template(env, data)
+    (error,) = template.errors
+    assert error.path == path and why in error.error.reason
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"only": "ends with a backslash\\"},  # nothing after it to run into
+        {"even": "two backslashes\\\\", "next": "x"},
+        {"url": "http://example.com//x", "next": "x"},  # inside a string literal
+        {"a": "=1 + // a comment\n2"},  # the comment ends with its line
+    ],
+)
+def test_leaves_that_might_run_on_but_do_not(env: CelEnv, data: Any) -> None:
+    assert compile_template(env, data).ok
+
+
+def test_an_overlay_whose_only_value_is_empty_crashes_koreo(env: CelEnv) -> None:
+    from koreoctl.cel import EngineCrash
+
+    template = compile_template(env, {"a": {"b": "="}}, overlay=True)
+    assert template.ok and template.no_overlay_values
+    with pytest.raises(EngineCrash, match=r"^IndexError: list index out of range$"):
+        evaluate_overlay(template, {}, to_cel({}), "o")
+    # With any other value next to it, Koreo's text does not parse.
+    assert not compile_template(env, {"a": "=", "b": 1}, overlay=True).ok
+
+
+def test_a_bad_regex_is_reported_as_on_python_3_13(env: CelEnv) -> None:
+    template = compile_template(env, {"v": "='a'.matches('(')"})
+    failure = evaluate(template, {}, "here")
+    assert isinstance(failure, PermFail)
+    assert "('match error', <class 're.PatternError'>, ('missing ), unterminated subpattern" in (
+        failure.message or ""
+    )

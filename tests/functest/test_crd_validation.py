@@ -78,9 +78,10 @@ def run_case(tmp_path: Path, case: str) -> CaseResult:
         ),
         (
             "{retention: 1, tags: [a, b, c, d], maxSize: 5000}",
+            # apiextensions-apiserver reports maxItems as field.TooMany (since 2022, k8s 1.24).
             'Queue.messaging.koreoctl.dev "orders" is invalid: [spec.maxSize: Invalid value: 5000:'
-            " spec.maxSize in body should be less than or equal to 1000, spec.tags: Invalid value:"
-            ' "array": spec.tags in body must have at most 3 items]',
+            " spec.maxSize in body should be less than or equal to 1000, spec.tags: Too many: 4:"
+            " must have at most 3 items]",
         ),
     ],
 )

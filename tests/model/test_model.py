@@ -240,3 +240,20 @@ def test_workflow() -> None:
     assert one.ref is not None and one.for_each is not None and one.for_each.input_key == "item"
     assert two.ref_switch is not None and two.ref_switch.cases[0].default
     assert two.condition is not None and two.condition.type == "Ready"
+
+
+def test_a_schema_refusal_is_worded_as_koreo_words_it() -> None:
+    # Koreo reports fastjsonschema's message (with the rule's definition first); the
+    # diagnostic keeps koreoctl's own words.
+    model = model_of(
+        "apiVersion: koreo.dev/v1beta1\nkind: ValueFunction\nmetadata: {name: v}\n"
+        "spec:\n  locals: {a: 1}\n"
+    )
+    (entry,) = model.entries
+    assert isinstance(entry, Broken)
+    assert entry.refusal.message == (
+        "[{'required': ['preconditions']}, {'required': ['return']}] "
+        "spec cannot be validated by any definition"
+    )
+    (diagnostic,) = entry.diagnostics
+    assert diagnostic.message == "`spec` needs at least one of `preconditions` or `return`"

@@ -158,6 +158,22 @@ def test_absurd_nesting_is_refused_before_parsing(depth: int) -> None:
     assert [(d.code, d.span.line) for d in loaded.diagnostics] == [("Y004", 1)]  # type: ignore[union-attr]
 
 
-def test_absurd_indentation_is_refused() -> None:
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        # One level per line, one more space each: the 1001st line opens level 1001.
+        ("".join(" " * level + f"k{level}:\n" for level in range(5_000)), 1001),
+        # Compact nested sequences on one line: libyaml crashed on this (a segfault).
+        ("- " * 150_000 + "x\n", 1),
+        # Flow collections inside block ones: both kinds of level count.
+        ("a:\n  b:\n" + "    - " + "{c: " * 2_000 + "1" + "}" * 2_000 + "\n", 3),
+    ],
+)
+def test_absurd_block_nesting_is_refused_before_parsing(text: str, line: int) -> None:
+    loaded = parse_text(text, "deep.yaml")
+    assert [(d.code, d.span.line) for d in loaded.diagnostics] == [("Y004", line)]  # type: ignore[union-attr]
+
+
+def test_wide_indentation_alone_is_not_deep() -> None:
     loaded = parse_text("a:\n" + " " * 3000 + "b: 1\n", "wide.yaml")
-    assert [(d.code, d.span.line) for d in loaded.diagnostics] == [("Y004", 2)]  # type: ignore[union-attr]
+    assert (loaded.diagnostics, loaded.docs[0].data) == ((), {"a": {"b": 1}})

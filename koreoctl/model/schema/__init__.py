@@ -27,11 +27,16 @@ SpecPath = tuple[str | int, ...]
 
 @dataclass(frozen=True)
 class SchemaProblem:
-    """One schema violation (or, with ``unknown_key``, an unknown field) at ``path`` in spec."""
+    """One schema violation (or, with ``unknown_key``, an unknown field) at ``path`` in spec;
+    ``at_key`` when it is best shown at the key holding ``path`` (a field that is missing
+    from, or one too many in, the mapping there). ``koreo_message`` is the same violation
+    in the words Koreo reports it with, when koreoctl knows them."""
 
     path: SpecPath
     message: str
     unknown_key: bool = False
+    at_key: bool = False
+    koreo_message: str | None = None
 
 
 @cache
@@ -78,7 +83,16 @@ def _error_order(error: Any) -> tuple[Any, ...]:
 
 def _problem(error: Any) -> SchemaProblem:
     path = tuple(error.absolute_path)
-    return SchemaProblem(path, _message(error, path))
+    message = _message(error, path)
+    koreo_message = _koreo_message(error, path)
+    if error.validator in ("oneOf", "anyOf") and isinstance(error.instance, dict):
+        names = {name for sub in error.validator_value for name in sub.get("required", [])}
+        present = [key for key in error.instance if key in names]
+        if len(present) > 1:  # one too many: shown at the later of them
+            where = (*path, present[-1])
+            return SchemaProblem(where, message, at_key=True, koreo_message=koreo_message)
+    at_key = error.validator in ("required", "oneOf", "anyOf") or error.instance is None
+    return SchemaProblem(path, message, at_key=at_key, koreo_message=koreo_message)
 
 
 def _message(error: Any, path: SpecPath) -> str:
@@ -106,6 +120,50 @@ def _message(error: Any, path: SpecPath) -> str:
     if rule in ("minLength", "maxLength"):
         return f"{where} ({error.instance!r}) {error.message.split(' is ', 1)[-1]}"
     return f"{where}: {error.message}"
+
+
+def _koreo_message(error: Any, path: SpecPath) -> str | None:
+    """The violation as Koreo reports it: fastjsonschema's message, after the failing rule's
+    definition, with fastjsonschema's name for the spec (``data``) shown as ``spec``; None
+    for a rule whose wording koreoctl does not know."""
+    name = "data" + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path)
+    text = _fastjsonschema_text(error, name)
+    if text is None:
+        return None
+    return f"{error.validator_value} {text}".replace("data.", "spec.").replace("data ", "spec ")
+
+
+_LIMITS = {
+    "minItems": "must contain at least {} items",
+    "maxItems": "must contain less than or equal to {} items",
+    "minProperties": "must contain at least {} properties",
+    "maxProperties": "must contain less than or equal to {} properties",
+    "minLength": "must be longer than or equal to {} characters",
+    "maxLength": "must be shorter than or equal to {} characters",
+    "minimum": "must be bigger than or equal to {}",
+    "maximum": "must be smaller than or equal to {}",
+}
+
+
+def _fastjsonschema_text(error: Any, name: str) -> str | None:
+    rule, value = error.validator, error.validator_value
+    if rule in _LIMITS:
+        return f"{name} {_LIMITS[rule].format(value)}"
+    if rule == "required":
+        missing = sorted(set(value) - set(error.instance))
+        return f"{name} must contain {missing} properties"
+    if rule == "type":
+        return f"{name} must be {' or '.join(value if isinstance(value, list) else [value])}"
+    if rule == "enum":
+        return f"{name} must be one of {value}"
+    if rule == "anyOf":
+        return f"{name} cannot be validated by any definition"
+    if rule == "oneOf":  # fastjsonschema stops counting at two
+        matches = sum(
+            jsonschema.Draft202012Validator(sub).is_valid(error.instance) for sub in value
+        )
+        return f"{name} must be valid exactly by one definition ({min(matches, 2)} matches found)"
+    return None
 
 
 def _choice_message(error: Any, where: str) -> str:

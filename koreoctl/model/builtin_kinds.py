@@ -1,9 +1,10 @@
-"""Built-in Kubernetes kinds whose scope and plural a Koreo controller's client knows.
+"""Built-in Kubernetes kinds: the apiVersion, kind, plural and scope of each.
 
-Koreo's Kubernetes client (kr8s) ships classes for these kinds; for them, whether a resource
-is namespaced comes from this table, not from the ResourceFunction's ``apiConfig``. For any
-other kind, the ``apiConfig`` (or a CRD) decides. The table is Kubernetes' own API discovery
-data for these kinds.
+The table is Kubernetes' own API discovery data for the kinds Koreo's Kubernetes client
+(kr8s) ships classes for. Two layers read it: the program, whose client classes start from
+these (for them, whether a resource is namespaced comes from this table, not from the
+ResourceFunction's ``apiConfig``; see ``koreoctl.program.kinds``), and the simulated API
+server, which names their resources by these plurals.
 """
 
 from __future__ import annotations
