@@ -29,6 +29,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks: print per-case and cold-start figures (never asserted)."""
+    """Benchmarks: print test and lint figures (never asserted)."""
     session.install("-e", ".")
     session.run("python", "bench/bench_test.py", *session.posargs)
+    session.run("python", "bench/bench_lint.py")

@@ -26,7 +26,8 @@ class Severity(enum.IntEnum):
 
 @dataclass(frozen=True, order=True)
 class Span:
-    """A region of a source file: 1-based line and column, end inclusive where known."""
+    """A region of a source file: 1-based line and column; where known, the end is the
+    position just after the region (exclusive, as in SARIF and LSP)."""
 
     file: str
     line: int = 0

@@ -7,7 +7,7 @@ and lists. Scalars (str, int, float, bool, None) are immutable and shared.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -19,3 +19,10 @@ def copy_data(value: T) -> T:
     if isinstance(value, list):
         return [copy_data(item) for item in value]  # type: ignore[return-value]
     return value
+
+
+def mapping_at(value: object, *keys: str) -> dict[str, Any]:
+    """The mapping under ``keys`` in ``value`` ({} when any step is missing or not a mapping)."""
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, dict) else {}

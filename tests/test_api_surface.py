@@ -6,7 +6,7 @@ import koreoctl.api
 
 
 def test_exported_members() -> None:
-    assert koreoctl.api.__all__ == ["Loaded", "load", "test"]
+    assert koreoctl.api.__all__ == ["Loaded", "lint", "load", "test"]
     public = {name for name in vars(koreoctl.api) if not name.startswith("_")}
     assert set(koreoctl.api.__all__) <= public
 

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from koreoctl import __version__
-from koreoctl.cli import test_command
+from koreoctl.cli import lint_command, test_command
 from koreoctl.cli.reporters import make_console, print_error
 from koreoctl.errors import KoreoctlError
 
@@ -21,7 +21,8 @@ app = typer.Typer(
     name="koreoctl",
     help=(
         "Offline toolchain for Koreo programs: run FunctionTests against a simulated "
-        "Kubernetes API server, with the reference Koreo engine's semantics. No cluster needed."
+        "Kubernetes API server, with the reference Koreo engine's semantics, and lint projects. "
+        "No cluster needed."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -29,6 +30,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.command("test", no_args_is_help=False)(test_command.test)
+app.command("lint", no_args_is_help=False)(lint_command.lint)
 
 
 def _show_version(value: bool) -> None:

@@ -10,16 +10,21 @@ CI annotators can link it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from koreoctl.cli.serialize import describe_outcome, flatten_differences
 from koreoctl.diagnostics import Diagnostic, Severity
+from koreoctl.project.layout import read_bounded
 
 if TYPE_CHECKING:
     from koreoctl.functest import CaseResult, TestReport, TestResult
+    from koreoctl.lint import LintReport
+    from koreoctl.lint.rule import Rule
 
 _STATUS_MARK = {
     "passed": "[green]PASS[/]",
@@ -146,3 +151,116 @@ def one_line(text: str) -> str:
 def print_error(console: Console, message: str) -> None:
     """A one-line error for the user: ``koreoctl: error: ...``."""
     console.print(f"[red]koreoctl: error:[/] {escape(message)}", highlight=False)
+
+
+class TextLintReporter:
+    """Writes lint findings grouped by file, each with its source line and a caret.
+
+    ``verbosity`` -1 (quiet) shows only errors and the summary line. The report is built as
+    one styled text and printed once: thousands of findings print in milliseconds.
+    """
+
+    def __init__(self, console: Console, verbosity: int = 0) -> None:
+        self.console = console
+        self.verbosity = verbosity
+
+    def report(self, report: LintReport) -> None:
+        shown = [
+            d for d in report.diagnostics if self.verbosity >= 0 or d.severity is Severity.ERROR
+        ]
+        by_file: dict[str, list[Diagnostic]] = {}
+        for diagnostic in shown:
+            file = diagnostic.span.file if diagnostic.span else "(project)"
+            by_file.setdefault(file, []).append(diagnostic)
+        text = Text()
+        for file, found in by_file.items():
+            text.append(file, "bold")
+            text.append("\n")
+            lines = _source_lines(file)
+            for diagnostic in found:
+                _append_finding(text, diagnostic, lines)
+            text.append("\n")
+        _append_summary(text, report)
+        if self.console.color_system is None:
+            self.console.file.write(f"{text.plain}\n")  # no styles: skip rich's rendering
+        else:
+            self.console.print(text, highlight=False, soft_wrap=True)
+
+
+def _append_finding(text: Text, diagnostic: Diagnostic, lines: list[str]) -> None:
+    span = diagnostic.span
+    where = f"{span.line}:{span.col}" if span and span.line else "-"
+    style = _SEVERITY_STYLE[diagnostic.severity]
+    text.append(f"  {where:>8}  ")
+    text.append(f"{diagnostic.severity.label:<7}", style)
+    text.append(" ")
+    text.append(diagnostic.code, "bold")
+    text.append(f"  {one_line(diagnostic.message)}\n")
+    if span and span.line and 0 < span.line <= len(lines):
+        source, caret = _excerpt(lines[span.line - 1], span.col)
+        text.append(f"{'':>12}")
+        text.append("|", "dim")
+        text.append(f" {source}\n{'':>12}")
+        text.append("|", "dim")
+        text.append(f" {' ' * caret}")
+        text.append("^", style)
+        text.append("\n")
+
+
+_EXCERPT = 100  # characters of a source line shown; longer lines are cut around the column
+
+
+def _excerpt(line: str, col: int) -> tuple[str, int]:
+    """The part of ``line`` to show and the caret's offset in it (for 1-based ``col``)."""
+    source = line.rstrip("\r\n").expandtabs(1)
+    caret = max(col - 1, 0)
+    if len(source) <= _EXCERPT:
+        return source, caret
+    start = max(0, min(caret - _EXCERPT // 2, len(source) - _EXCERPT))
+    shown = source[start : start + _EXCERPT]
+    prefix = "…" if start else ""
+    suffix = "…" if start + _EXCERPT < len(source) else ""
+    return f"{prefix}{shown}{suffix}", caret - start + len(prefix)
+
+
+def _append_summary(text: Text, report: LintReport) -> None:
+    counts = [
+        (report.count(Severity.ERROR), "error", "red"),
+        (report.count(Severity.WARNING), "warning", "yellow"),
+        (report.count(Severity.INFO), "info", "blue"),
+    ]
+    files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    text.append(f"{files} checked: ")
+    parts = [
+        (f"{n} {word}{'s' if n != 1 and word != 'info' else ''}", s) for n, word, s in counts if n
+    ]
+    if not parts:
+        text.append("no problems")
+    for index, (part, style) in enumerate(parts):
+        text.append(", " if index else "")
+        text.append(part, style)
+
+
+def _source_lines(file: str) -> list[str]:
+    """The lines of ``file`` to quote under its findings (none if it cannot be read)."""
+    try:
+        content = read_bounded(Path(file), _QUOTED_BYTES)
+    except OSError:
+        return []
+    return content.decode("utf-8", errors="replace").splitlines() if content else []
+
+
+_QUOTED_BYTES = 64 * 1024 * 1024
+
+
+def print_rules(console: Console, rules: dict[str, Rule]) -> None:
+    """The rules as a table: code, name, default severity, summary."""
+    from rich.table import Table
+
+    table = Table(box=None, show_edge=False, pad_edge=False)
+    for column in ("code", "name", "default", "what it finds"):
+        table.add_column(column, overflow="fold")
+    for code in sorted(rules):
+        rule = rules[code]
+        table.add_row(code, rule.name, rule.severity.label, rule.summary)
+    console.print(table)

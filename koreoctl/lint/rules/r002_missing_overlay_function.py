@@ -1,0 +1,41 @@
+"""R002 missing-overlay-function: an ``overlayRef`` names a ValueFunction that is not defined.
+
+Koreo keeps retrying the ResourceFunction ("ValueFunction:x not ready"). Reported at the name.
+
+Failing::
+
+    overlays:
+      - overlayRef: {kind: ValueFunction, name: labels.v2}   # not defined
+
+Passing::
+
+    overlays:
+      - overlayRef: {kind: ValueFunction, name: labels.v1}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from koreoctl.diagnostics import Diagnostic, Severity
+from koreoctl.lint.facts import span_of
+from koreoctl.lint.rule import Rule
+
+if TYPE_CHECKING:
+    from koreoctl.lint.project import ProjectContext
+
+RULE = Rule(
+    "R002",
+    "missing-overlay-function",
+    Severity.ERROR,
+    "An overlayRef names a ValueFunction that is not defined.",
+    "project",
+)
+
+
+def check(context: ProjectContext) -> Iterator[Diagnostic]:
+    for file, reference in context.references:
+        if reference.role == "overlay" and (reference.kind, reference.name) not in context.defined:
+            message = f"overlayRef ValueFunction {reference.name!r} is not defined"
+            yield Diagnostic(RULE.code, message, span_of(file, reference.at), RULE.severity)
