@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from koreoctl.cel import CelEnv, Program, compile_template
-from koreoctl.cel.analysis import Use, uses
+from koreoctl.cel.analysis import Read, Use, Variable, uses
 from koreoctl.cel.template import Expr, ListNode, MapNode, Node
 from koreoctl.diagnostics import Diagnostic, Severity, Span
 from koreoctl.lint.facts import FileFacts, FileReport
@@ -42,6 +42,15 @@ class Expression:
     @cached_property
     def uses(self) -> tuple[Use, ...]:
         return uses(self.program.ast)
+
+    @cached_property
+    def roots(self) -> tuple[tuple[str, int], ...]:
+        """Every free variable the expression uses, and its offset in the CEL text."""
+        return tuple(
+            (use.name, use.offset) if isinstance(use, Variable) else (use.root, use.root_offset)
+            for use in self.uses
+            if isinstance(use, Variable | Read)
+        )
 
 
 @dataclass

@@ -56,8 +56,13 @@ def _contracts(context: FileContext) -> Iterator[Contract]:
     """The input contract of each function the file defines (of a usable definition only: a
     function that fails its schema never loads, so no reference to it can pass inputs)."""
     reads: dict[int, tuple[set[str], set[str], list[bool]]] = {}
+    overlay_only: dict[int, list[Position]] = {}
     for expression in context.expressions:
         required, optional, whole = reads.setdefault(expression.site.doc.index, (set(), set(), []))
+        bound_later = [o for name, o in expression.roots if name in expression.site.overlay_only]
+        if bound_later:
+            positions = overlay_only.setdefault(expression.site.doc.index, [])
+            positions.append(at_of(expression.span(bound_later[0])))
         # An input tested with has() anywhere in the expression is optional there: it is read
         # behind the test (`has(inputs.x) ? inputs.x : ""`, `has(inputs.x) && inputs.x`).
         tested = {u.member for u in expression.uses if isinstance(u, Read) and u.guarded}
@@ -69,7 +74,8 @@ def _contracts(context: FileContext) -> Iterator[Contract]:
     for resource in context.resources:
         if isinstance(resource, ValueFunction | ResourceFunction):
             key = resource.header.key
-            required, optional, whole = reads.get(resource.header.at.doc.index, (set(), set(), []))
+            index = resource.header.at.doc.index
+            required, optional, whole = reads.get(index, (set(), set(), []))
             yield Contract(
                 key.kind,
                 key.namespace,
@@ -77,6 +83,7 @@ def _contracts(context: FileContext) -> Iterator[Contract]:
                 tuple(sorted(required)),
                 tuple(sorted(optional - required)),
                 bool(whole),
+                tuple(overlay_only.get(index, ())),
             )
 
 

@@ -40,7 +40,9 @@ class Definition:
 @dataclass(frozen=True)
 class Contract:
     """The inputs a function reads: ``required`` outside has(), ``optional`` only inside;
-    ``whole`` when it uses ``inputs`` as a whole (then any input may matter)."""
+    ``whole`` when it uses ``inputs`` as a whole (then any input may matter).
+    ``overlay_only`` are the places a ValueFunction reads ``resource`` where Koreo binds it
+    only when there is a value to overlay (its preconditions and locals)."""
 
     kind: str
     namespace: str
@@ -48,6 +50,7 @@ class Contract:
     required: tuple[str, ...]
     optional: tuple[str, ...]
     whole: bool
+    overlay_only: tuple[Position, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,9 @@ class Reference:
     """A reference to another resource by kind and name, and the inputs it passes.
 
     ``role`` is ``test`` (a FunctionTest's functionRef), ``step`` (a Workflow step or
-    refSwitch case), ``overlay`` (an overlayRef) or ``template`` (a static
-    resourceTemplateRef); ``inputs`` maps each input given to its position, None when the
+    refSwitch case), ``overlay`` (an overlayRef), ``template`` (a static
+    resourceTemplateRef) or ``switch`` (kind ``refSwitch``, no name: the step inputs a
+    ``switchOn`` reads); ``inputs`` maps each input given to its position, None when the
     inputs are not a literal map.
     """
 
@@ -136,8 +140,16 @@ def report_from_json(data: dict[str, Any]) -> FileReport:
             for kind, namespace, name, at in data["definitions"]
         ),
         contracts=tuple(
-            Contract(kind, namespace, name, tuple(required), tuple(optional), whole)
-            for kind, namespace, name, required, optional, whole in data["contracts"]
+            Contract(
+                kind,
+                namespace,
+                name,
+                tuple(required),
+                tuple(optional),
+                whole,
+                tuple(_position(at) for at in overlay_only),
+            )
+            for kind, namespace, name, required, optional, whole, overlay_only in data["contracts"]
         ),
         references=tuple(
             Reference(role, kind, name, namespace, owner, _position(at), _inputs(inputs))

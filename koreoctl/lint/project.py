@@ -64,7 +64,11 @@ class ProjectContext:
     @cached_property
     def contracts(self) -> dict[tuple[str, str], Contract]:
         """Function contracts by (kind, name): Koreo finds functions by name."""
-        return {(c.kind, c.name): c for r in self.reports for c in r.facts.contracts}
+        return {(c.kind, c.name): c for _, c in self.located_contracts}
+
+    @cached_property
+    def located_contracts(self) -> list[tuple[str, Contract]]:
+        return [(r.file, fact) for r in self.reports for fact in r.facts.contracts]
 
     @cached_property
     def workflows(self) -> list[tuple[str, WorkflowTrigger]]:

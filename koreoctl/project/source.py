@@ -94,13 +94,33 @@ for _tag, _pattern, _first in (
     )
 
 
-@dataclass(frozen=True)
-class NodeInfo:
-    """Where one node sits: its value's span, its key's span (in a mapping), its style."""
+Where = tuple[int, int, int | None, int | None]  # line, column, end line, end column
 
-    span: Span
-    key_span: Span | None = None
-    style: str | None = None
+
+class NodeInfo:
+    """Where one node sits: its value's span, its key's span (in a mapping), its style.
+
+    Positions are kept as plain tuples and made into ``Span`` values only when asked for:
+    a file has a position for every node, and few of them are ever shown.
+    """
+
+    __slots__ = ("file", "key_where", "style", "where")
+
+    def __init__(
+        self, file: str, where: Where, key_where: Where | None = None, style: str | None = None
+    ) -> None:
+        self.file = file
+        self.where = where
+        self.key_where = key_where
+        self.style = style
+
+    @property
+    def span(self) -> Span:
+        return Span(self.file, *self.where)
+
+    @property
+    def key_span(self) -> Span | None:
+        return None if self.key_where is None else Span(self.file, *self.key_where)
 
 
 @dataclass(frozen=True)
@@ -172,7 +192,7 @@ class SourceDoc:
             info = self.nodes.get(path[:cut])
             if info is not None:
                 return info
-        return NodeInfo(Span(self.file, 1, 1))
+        return NodeInfo(self.file, (1, 1, None, None))
 
 
 def _quoted_col(line: str, quote_col: int, offset: int) -> int:
@@ -337,8 +357,12 @@ def _one_line(text: str) -> str:
 
 
 def _span(file: str, node: Node) -> Span:
+    return Span(file, *_where(node))
+
+
+def _where(node: Node) -> Where:
     start, end = node.start_mark, node.end_mark
-    return Span(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+    return (start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
 class _Builder:
@@ -355,13 +379,13 @@ class _Builder:
     def build(self, root: Node) -> Any:
         return self._value(root, (), None, 0)
 
-    def _value(self, node: Node, path: YamlPath, key_span: Span | None, depth: int) -> Any:
+    def _value(self, node: Node, path: YamlPath, key_where: Where | None, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES or depth > MAX_DEPTH:
             self._report_too_big(node, depth)
             return None
         style = getattr(node, "style", None) if isinstance(node, ScalarNode) else None
-        self.nodes[path] = NodeInfo(_span(self.file, node), key_span, style)
+        self.nodes[path] = NodeInfo(self.file, _where(node), key_where, style)
         if isinstance(node, MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, SequenceNode):
@@ -374,25 +398,25 @@ class _Builder:
     def _mapping(self, node: MappingNode, path: YamlPath, depth: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         merged: dict[Any, Any] = {}
-        seen: dict[Any, Span] = {}
+        seen: dict[Any, Where] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 merged.update(self._merge_source(value_node, path, depth))
                 continue
             key = self._key(key_node)
-            key_span = _span(self.file, key_node)
+            key_where = _where(key_node)
             if key in seen:
-                first = seen[key]
+                first = seen[key][0]
                 self.diagnostics.append(
                     Diagnostic(
                         "Y002",
-                        f"duplicate key {key!r} (first at line {first.line}); the last one is used",
-                        key_span,
+                        f"duplicate key {key!r} (first at line {first}); the last one is used",
+                        Span(self.file, *key_where),
                         Severity.WARNING,
                     )
                 )
-            seen[key] = key_span
-            result[key] = self._value(value_node, (*path, _path_key(key)), key_span, depth + 1)
+            seen[key] = key_where
+            result[key] = self._value(value_node, (*path, _path_key(key)), key_where, depth + 1)
         if merged:
             return {**{k: v for k, v in merged.items() if k not in result}, **result}
         return result

@@ -35,7 +35,7 @@ from koreoctl.diagnostics import Diagnostic, Severity
 from koreoctl.lint.rule import Rule
 
 if TYPE_CHECKING:
-    from koreoctl.lint.analyze import Expression, FileContext
+    from koreoctl.lint.analyze import FileContext
 
 RULE = Rule(
     "C003",
@@ -51,7 +51,7 @@ def check(context: FileContext) -> Iterator[Diagnostic]:
         if expression.site.field.endswith(".state"):
             continue  # C007: a step's state has its own, softer rule
         seen: set[str] = set()
-        for name, offset in _roots(expression):
+        for name, offset in expression.roots:
             site = expression.site
             if name in site.scope or name in site.overlay_only or name in seen:
                 continue
@@ -61,13 +61,3 @@ def check(context: FileContext) -> Iterator[Diagnostic]:
             if not expression.prefix:  # not an `=` expression: a string Koreo writes unquoted
                 message += f"; the string {expression.program.text!r} reads as a number"
             yield Diagnostic(RULE.code, message, expression.span(offset), RULE.severity)
-
-
-def _roots(expression: Expression) -> Iterator[tuple[str, int]]:
-    from koreoctl.cel.analysis import Read, Variable
-
-    for use in expression.uses:
-        if isinstance(use, Variable):
-            yield use.name, use.offset
-        elif isinstance(use, Read):
-            yield use.root, use.root_offset

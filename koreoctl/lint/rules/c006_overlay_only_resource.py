@@ -1,8 +1,10 @@
 """C006 overlay-only-resource: ``resource`` in a ValueFunction's preconditions or locals.
 
-Koreo binds ``resource`` there only when the ValueFunction runs as a ResourceFunction's
-``overlayRef`` (it is then the resource being built); as a Workflow step it is undefined and
-the expression fails. In ``return`` it is always bound (the value the return is overlaid on).
+Koreo binds ``resource`` there only when there is a value to overlay the return onto: when
+the ValueFunction runs as a ResourceFunction's ``overlayRef`` (the resource being built) or
+in a FunctionTest with a ``currentResource``. As a Workflow step it is undefined and the
+expression fails. In ``return`` it is always bound. Reported when a Workflow step uses the
+function.
 
 Failing (when used as a Workflow step)::
 
@@ -27,29 +29,34 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from koreoctl.diagnostics import Diagnostic, Severity
+from koreoctl.lint.facts import span_of
 from koreoctl.lint.rule import Rule
 
 if TYPE_CHECKING:
-    from koreoctl.lint.analyze import FileContext
+    from koreoctl.lint.project import ProjectContext
 
 RULE = Rule(
     "C006",
     "overlay-only-resource",
     Severity.WARNING,
-    "`resource` in a ValueFunction's preconditions or locals is bound only when it is an overlay.",
-    "file",
+    "`resource` in a ValueFunction's preconditions or locals, and a Workflow step uses it.",
+    "project",
 )
 
 
-def check(context: FileContext) -> Iterator[Diagnostic]:
-    from koreoctl.lint.rules.c003_cel_scope import _roots
-
-    for expression in context.expressions:
-        for name, offset in _roots(expression):
-            if name in expression.site.overlay_only:
-                message = (
-                    f"`{name}` in `{expression.site.field}` is bound only when this ValueFunction "
-                    "is an overlayRef; as a Workflow step it is undefined"
-                )
-                yield Diagnostic(RULE.code, message, expression.span(offset), RULE.severity)
-                break
+def check(context: ProjectContext) -> Iterator[Diagnostic]:
+    steps = {
+        (reference.kind, reference.name): reference
+        for _, reference in context.references
+        if reference.role == "step"
+    }
+    for file, contract in context.located_contracts:
+        step = steps.get((contract.kind, contract.name))
+        if step is None:
+            continue
+        message = (
+            f"`resource` is undefined here when ValueFunction {contract.name!r} runs as a "
+            f"Workflow step (as in {step.owner}); Koreo binds it only for an overlayRef"
+        )
+        for at in contract.overlay_only:
+            yield Diagnostic(RULE.code, message, span_of(file, at), RULE.severity)

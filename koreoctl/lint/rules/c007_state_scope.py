@@ -40,12 +40,10 @@ RULE = Rule(
 
 
 def check(context: FileContext) -> Iterator[Diagnostic]:
-    from koreoctl.lint.rules.c003_cel_scope import _roots
-
     for expression in context.expressions:
         if not expression.site.field.endswith(".state"):
             continue
-        for name, offset in _roots(expression):
+        for name, offset in expression.roots:
             if name != "value":
                 message = (
                     f"`{name}` is not defined in `{expression.site.field}` (only `value` is): "
