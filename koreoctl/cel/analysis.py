@@ -213,3 +213,114 @@ _HANDLERS = {
     "member_dot": _member_dot,
     "member_index": _member_index,
 }
+
+
+# --- result types ------------------------------------------------------------------------------
+
+CelType = str  # "string", "int", "double", "bool", "bytes", "null", "list" or "map"
+
+_LITERAL_TYPES = {
+    "INT_LIT": "int",
+    "UINT_LIT": "int",
+    "FLOAT_LIT": "double",
+    "STRING_LIT": "string",
+    "MLSTRING_LIT": "string",
+    "BYTES_LIT": "bytes",
+    "BOOL_LIT": "bool",
+    "NULL_LIT": "null",
+}
+_CALL_TYPES = {
+    # CEL's standard functions and methods
+    "string": "string",
+    "int": "int",
+    "uint": "int",
+    "double": "double",
+    "bool": "bool",
+    "bytes": "bytes",
+    "size": "int",
+    "has": "bool",
+    "matches": "bool",
+    "contains": "bool",
+    "startsWith": "bool",
+    "endsWith": "bool",
+    "all": "bool",
+    "exists": "bool",
+    "exists_one": "bool",
+    "map": "list",
+    "filter": "list",
+    # Koreo's helpers
+    "b64decode": "string",
+    "b64encode": "string",
+    "config_connect_ready": "bool",
+    "flatten": "list",
+    "group_ref": "map",
+    "kindless_ref": "map",
+    "lower": "string",
+    "overlay": "map",
+    "replace": "string",
+    "rstrip": "string",
+    "self_ref": "map",
+    "split": "list",
+    "split_first": "string",
+    "split_index": "string",
+    "split_last": "string",
+    "strip": "string",
+    "to_json": "string",
+    "to_ref": "map",
+}
+_ARITHMETIC = frozenset({"int", "double", "string", "list"})
+_PASS_THROUGH = frozenset(
+    {"expr", "conditionalor", "conditionaland", "relation", "addition", "multiplication"}
+    | {"unary", "member", "primary", "paren_expr"}
+)
+
+
+def result_type(ast: Any) -> CelType | None:
+    """The type of value an expression yields whenever it yields one, when that is evident
+    from its shape (a literal, a conversion, a comparison, ``"a" + x``, a helper with a fixed
+    result); None when it depends on the data (``inputs.size``)."""
+    node = ast
+    while isinstance(node, Tree) and node.data in _PASS_THROUGH and len(node.children) == 1:
+        node = node.children[0]
+    if not isinstance(node, Tree):
+        return None
+    children = node.children
+    match node.data:
+        case "expr" if len(children) == 3:  # a ? b : c
+            first, second = result_type(children[1]), result_type(children[2])
+            return first if first == second else None
+        case "conditionalor" | "conditionaland" | "unary_not":
+            return "bool"
+        case "relation":
+            return "bool"  # relation_lt, relation_eq, relation_in, ...
+        case "unary" if len(children) == 2:
+            operand = result_type(children[1])
+            if isinstance(children[0], Tree) and children[0].data == "unary_not":
+                return "bool"
+            return operand if operand in ("int", "double") else None
+        case "addition" | "multiplication" if len(children) == 2:
+            return _arithmetic(children[0], children[1])
+        case "literal":
+            return _LITERAL_TYPES.get(getattr(children[0], "type", ""))
+        case "list_lit":
+            return "list"
+        case "map_lit":
+            return "map"
+        case "ident_arg" | "member_dot_arg":
+            name = children[0] if node.data == "ident_arg" else children[1]
+            return _CALL_TYPES.get(str(name))
+    return None
+
+
+def _arithmetic(operation: Any, right: Any) -> CelType | None:
+    """``a + b`` and friends (``operation`` holds ``a`` and names the operator): CEL adds
+    only values of one type, so one known side tells the result's type."""
+    if not isinstance(operation, Tree) or len(operation.children) != 1:
+        return None
+    known = {kind for kind in map(result_type, (operation.children[0], right)) if kind}
+    if len(known) != 1:
+        return None
+    (kind,) = known
+    if operation.data == "addition_add":
+        return kind if kind in _ARITHMETIC else None
+    return kind if kind in ("int", "double") else None

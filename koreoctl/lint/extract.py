@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from koreoctl.cel import compile_template, to_plain
-from koreoctl.cel.analysis import Read, Variable, uses
+from koreoctl.cel.analysis import Read, Variable, result_type, uses
 from koreoctl.cel.environment import is_eval_error
 from koreoctl.cel.template import Const, Expr, MapNode, Node
 from koreoctl.lint.facts import (
@@ -229,26 +229,32 @@ def _bodies(context: FileContext) -> Iterator[Body]:
 
 def _body(context: FileContext, owner: str, api_version: str, kind: str, value: Value) -> Body:
     template = compile_template(context.env, value.data)
-    data = _fold(template.root) if template.ok else value.data
+    typed: dict[str, tuple[str, str]] = {}
+    data = _fold(template.root, typed) if template.ok else value.data
     positions: dict[str, Position] = {}
     _positions(value, value.data, (), positions)
-    return Body(owner, api_version, kind, None if data is _DROPPED else data, positions)
+    body = None if data is _DROPPED else data
+    return Body(owner, api_version, kind, body, positions, typed)
 
 
-def _fold(node: Node) -> Any:
-    """The body's value: constants, constant expressions evaluated, the rest dropped."""
+def _fold(node: Node, typed: dict[str, tuple[str, str]]) -> Any:
+    """The body's value: constants, constant expressions evaluated, the rest dropped (and
+    recorded in ``typed`` when their result type is evident)."""
     if isinstance(node, Const):
         return to_plain(node.value)
     if isinstance(node, Expr):
         if uses(node.program.ast):
+            kind = result_type(node.program.ast)
+            if kind is not None:
+                typed[".".join(str(part) for part in node.path)] = (kind, node.program.text)
             return _DROPPED
         value = node.program.run({})
         plain = _DROPPED if is_eval_error(value) else to_plain(value)
         return plain if _is_json(plain) else _DROPPED  # not `=int`: a type is no JSON value
     if isinstance(node, MapNode):
-        folded = {raw: _fold(child) for _, raw, child in node.items}
+        folded = {raw: _fold(child, typed) for _, raw, child in node.items}
         return {key: item for key, item in folded.items() if item is not _DROPPED}
-    items = [_fold(child) for child in node.items]
+    items = [_fold(child, typed) for child in node.items]
     return [item for item in items if item is not _DROPPED]
 
 

@@ -86,13 +86,15 @@ class WorkflowTrigger:
 @dataclass(frozen=True)
 class Body:
     """A static resource body (ResourceFunction ``resource`` or ResourceTemplate ``template``):
-    its constants (and constant expressions, folded), and where each field is."""
+    its constants (and constant expressions, folded), where each field is, and the fields set
+    by expressions whose result type is evident: dotted path → (CEL type, expression)."""
 
     owner: str
     api_version: str
     kind: str
     data: Any
     positions: dict[str, Position]
+    typed: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -161,8 +163,15 @@ def report_from_json(data: dict[str, Any]) -> FileReport:
         ),
         crds=tuple(data["crds"]),
         bodies=tuple(
-            Body(owner, api_version, kind, body, {p: _position(a) for p, a in positions.items()})
-            for owner, api_version, kind, body, positions in data["bodies"]
+            Body(
+                owner,
+                api_version,
+                kind,
+                body,
+                {path: _position(at) for path, at in positions.items()},
+                {path: (kind, text) for path, (kind, text) in typed.items()},
+            )
+            for owner, api_version, kind, body, positions, typed in data["bodies"]
         ),
         suppressions={int(line): tuple(codes) for line, codes in data["suppressions"].items()},
     )

@@ -3,21 +3,26 @@
 When the project has the CRD of a ResourceFunction's (or ResourceTemplate's) apiVersion and
 kind, the fields written as constants (and constant expressions such as ``="fifo"``) are
 checked against its schema: wrong types, values outside an enum or bounds. The API server
-would reject the resource. Fields computed from inputs are checked by ``koreoctl test``.
-Unknown fields are X002.
+would reject the resource. A field computed from inputs is checked for its type when the
+expression's result type is evident from its shape (``string(x)`` and ``"a" + x`` are
+strings, a comparison is a boolean, ``size(x)`` an integer); the rest is for
+``koreoctl test``. Unknown fields are X002.
 
 Failing::
 
     apiConfig: {apiVersion: messaging.example.dev/v1, kind: Queue, ...}
     resource:
       spec:
-        maxSize: lots        # the Queue CRD says integer
+        maxSize: lots                    # the Queue CRD says integer
+        mode: =string(inputs.mode_id)    # ... and enum [fifo, standard]: fine;
+        retain: =inputs.days > 7         # ... but retain is an integer
 
 Passing::
 
     resource:
       spec:
         maxSize: 100
+        retain: =inputs.days
 """
 
 from __future__ import annotations
@@ -54,7 +59,12 @@ KEY = "@key"  # the suffix of a body path naming the position of the field's key
 def check(context: ProjectContext) -> Iterator[Diagnostic]:
     for file, body in context.bodies:
         schema = crd_schema(context.crd_documents, body.api_version, body.kind)
-        if schema is None or not isinstance(body.data, dict):
+        if schema is None:
+            continue
+        for path, message in typed_problems(schema, body):
+            at = body.positions.get(path) or body.positions.get("") or (0, 0, 0, 0)
+            yield Diagnostic(RULE.code, message, span_of(file, at), RULE.severity)
+        if not isinstance(body.data, dict):
             continue
         key = _key(body, schema)
         violations, unknown = context.memo(key, partial(_validate, context, body))
@@ -93,6 +103,60 @@ def _validate(context: ProjectContext, body: Body) -> tuple[list[list[str]], lis
         for path in validator.unknown_fields(obj)
     ]
     return violations, unknown
+
+
+_ACCEPTS = {
+    "integer": {"int"},
+    "number": {"int", "double"},
+    "string": {"string", "bytes"},
+    "boolean": {"bool"},
+    "array": {"list"},
+    "object": {"map"},
+}
+_NAMES = {"int": "an integer", "double": "a double", "string": "a string", "bytes": "bytes"}
+_NAMES |= {"bool": "a boolean", "list": "a list", "map": "a map", "null": "null"}
+
+
+def typed_problems(schema: Any, body: Body) -> Iterator[tuple[str, str]]:
+    """Fields set by an expression of evident type that the CRD types otherwise."""
+    for path, (kind, text) in sorted(body.typed.items()):
+        field = _field_schema(schema, path)
+        if field is None or _accepts(field, kind):
+            continue
+        expected = field.get("type")
+        message = (
+            f"`{path}` is set to {_NAMES.get(kind, kind)} by `{text}`, but the {body.kind} CRD "
+            f"says {expected}"
+        )
+        yield path, message
+
+
+def _field_schema(schema: Any, path: str) -> dict[str, Any] | None:
+    """The schema of the field at dotted ``path``; None when the schema leaves it open
+    (x-kubernetes-preserve-unknown-fields, no such field: X002 says so)."""
+    node = schema
+    for part in path.split(".") if path else ():
+        if not isinstance(node, dict) or node.get("x-kubernetes-preserve-unknown-fields"):
+            return None
+        properties = node.get("properties")
+        if isinstance(properties, dict) and part in properties:
+            node = properties[part]
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = node["additionalProperties"]
+        elif part.isdigit() and isinstance(node.get("items"), dict):
+            node = node["items"]
+        else:
+            return None
+    return node if isinstance(node, dict) else None
+
+
+def _accepts(field: dict[str, Any], kind: str) -> bool:
+    if kind == "null":
+        return bool(field.get("nullable"))
+    if field.get("x-kubernetes-int-or-string"):
+        return kind in ("int", "string")
+    expected = field.get("type")
+    return expected not in _ACCEPTS or kind in _ACCEPTS[expected]
 
 
 def _without_directives(data: Any) -> Any:
