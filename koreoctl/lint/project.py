@@ -83,6 +83,14 @@ class ProjectContext:
         """(kind, name) of every definition (in any namespace)."""
         return {(d.kind, d.name) for _, d in self.definitions}
 
+    def did_you_mean(self, kind: str, name: str) -> str:
+        """`` (did you mean 'x'?)`` naming the closest defined ``kind`` to ``name``, or ""."""
+        import difflib
+
+        names = sorted(defined for k, defined in self.defined if k == kind)
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+        return f" (did you mean {close[0]!r}?)" if close else ""
+
     @cached_property
     def referenced(self) -> dict[tuple[str, str], set[str]]:
         """(kind, name) → the roles in which it is referenced."""

@@ -263,7 +263,7 @@ def parse_text(text: str, file: str) -> LoadedFile:
             diagnostics.extend(builder.diagnostics)
             docs.append(SourceDoc(file, index, data, builder.nodes, lines))
     except MarkedYAMLError as err:
-        diagnostics.append(_syntax_error(file, err))
+        diagnostics.append(_syntax_error(file, err, lines))
     except YAMLError as err:
         diagnostics.append(Diagnostic("Y001", f"YAML error: {_one_line(str(err))}", Span(file)))
     except RecursionError:
@@ -331,9 +331,9 @@ def _failed(file: str, code: str, message: str) -> LoadedFile:
     return LoadedFile(file, (), (Diagnostic(code, message, Span(file, 1, 1)),))
 
 
-def _syntax_error(file: str, err: MarkedYAMLError) -> Diagnostic:
+def _syntax_error(file: str, err: MarkedYAMLError, lines: tuple[str, ...]) -> Diagnostic:
     mark = err.problem_mark or err.context_mark
-    problem = err.problem or err.context or "syntax error"
+    problem = _named_character(err.problem or err.context or "syntax error", mark, lines)
     if err.context and err.problem:
         context = err.context
         start = err.context_mark
@@ -347,9 +347,23 @@ def _syntax_error(file: str, err: MarkedYAMLError) -> Diagnostic:
             )
         ):
             context = f"{context} that starts at {start.line + 1}:{start.column + 1}"
-        problem = f"{err.problem} ({context})"
+        problem = f"{problem} ({context})"
     span = Span(file, mark.line + 1, mark.column + 1) if mark else Span(file, 1, 1)
     return Diagnostic("Y001", f"YAML syntax error: {_one_line(problem)}", span)
+
+
+def _named_character(problem: str, mark: Any, lines: tuple[str, ...]) -> str:
+    """libyaml's "found character that cannot start any token", with the character named
+    (a tab, the most common one, with what to do about it)."""
+    if "found character that cannot start any token" not in problem or mark is None:
+        return problem
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    char = line[mark.column] if mark.column < len(line) else ""
+    if char == "\t":
+        return "found a tab, which cannot start any token: YAML indents with spaces only"
+    if char:
+        return problem.replace("found character", f"found character {char!r}")
+    return problem
 
 
 def _one_line(text: str) -> str:

@@ -42,5 +42,8 @@ def check(context: ProjectContext) -> Iterator[Diagnostic]:
     for file, reference in context.references:
         if reference.role != "test" or (reference.kind, reference.name) in context.defined:
             continue
-        message = f"{reference.kind} {reference.name!r} is not defined, so this test cannot run"
+        message = (
+            f"{reference.kind} {reference.name!r} is not defined, so this test cannot run"
+            f"{context.did_you_mean(reference.kind, reference.name)}"
+        )
         yield Diagnostic(RULE.code, message, span_of(file, reference.at), RULE.severity)

@@ -37,5 +37,8 @@ RULE = Rule(
 def check(context: ProjectContext) -> Iterator[Diagnostic]:
     for file, reference in context.references:
         if reference.role == "overlay" and (reference.kind, reference.name) not in context.defined:
-            message = f"overlayRef ValueFunction {reference.name!r} is not defined"
+            message = (
+                f"overlayRef ValueFunction {reference.name!r} is not defined"
+                f"{context.did_you_mean(reference.kind, reference.name)}"
+            )
             yield Diagnostic(RULE.code, message, span_of(file, reference.at), RULE.severity)

@@ -44,5 +44,6 @@ def check(context: ProjectContext) -> Iterator[Diagnostic]:
             continue
         message = (
             f"{reference.kind} {reference.name!r} is not in this project; the step will wait for it"
+            f"{context.did_you_mean(reference.kind, reference.name)}"
         )
         yield Diagnostic(RULE.code, message, span_of(file, reference.at), RULE.severity)
