@@ -90,9 +90,9 @@ def lint(
 
     Exit code: 0 clean, 1 findings at or above --fail-on, 2 usage errors.
     """
-    from koreoctl.lint.registry import RULES, rules_markdown
-
     if list_rules:
+        from koreoctl.lint.registry import RULES, rules_markdown
+
         if output_format is LintFormat.markdown:
             _emit(rules_markdown(), output)
         else:

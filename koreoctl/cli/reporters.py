@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from koreoctl.cli.serialize import describe_outcome, flatten_differences
 from koreoctl.diagnostics import Diagnostic, Severity
 from koreoctl.project.layout import read_bounded
 
@@ -87,6 +86,8 @@ class TextTestReporter:
         if case.status == "passed" and self.verbosity <= 0:
             return
         label = escape(f"{case.index + 1}. {case.label}")
+        from koreoctl.cli.serialize import describe_outcome
+
         shown = one_line(describe_outcome(case.outcome)) if case.outcome else ""
         outcome = f"  [dim]{escape(shown)}[/]" if shown else ""
         self._print(f"    {_STATUS_MARK[case.status]} {label}{outcome}")
@@ -103,6 +104,8 @@ class TextTestReporter:
             self._print(f"{indent}[dim]at {escape(case.span.file)}:{case.span.line}[/]")
         if case.message:
             self._print(f"{indent}{escape(one_line(case.message))}")
+        from koreoctl.cli.serialize import flatten_differences
+
         for path, detail in flatten_differences(case.differences):
             self._print(f"{indent}[bold]{escape(path)}[/]: {escape(detail)}")
 

@@ -25,7 +25,6 @@ from koreoctl.lint.facts import (
     report_to_json,
 )
 from koreoctl.lint.project import ProjectContext
-from koreoctl.lint.registry import PROJECT_RULES, RULES
 from koreoctl.project.layout import SourceFile, read_bounded
 
 HASHED_BYTES = 64 * 1024 * 1024  # beyond the loader's limit: a longer file is refused anyway
@@ -132,6 +131,8 @@ def _findings(
     reports, analysed = _file_reports(files, keys, cache)
     context = ProjectContext(tuple(reports), memo=cache.memo)
     found: list[Diagnostic] = [d for report in reports for d in report.diagnostics]
+    from koreoctl.lint.registry import PROJECT_RULES  # the rules: only when analysing
+
     for checker in PROJECT_RULES:
         found.extend(checker.check(context))
     findings = Findings(
@@ -211,4 +212,4 @@ def _analyse_chunk(files: list[SourceFile]) -> list[dict[str, Any]]:
     return [report_to_json(analyze_file(source, env)) for source in files]
 
 
-__all__ = ["RULES", "LintConfig", "LintReport", "lint_files"]
+__all__ = ["LintConfig", "LintReport", "lint_files"]
