@@ -4,7 +4,6 @@ suppression comments, changed files checked within their project, and the cache.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -12,11 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from koreoctl.cli.app import run
+from .clitools import REPOSITORY, check_golden, cli
 
-REPOSITORY = Path(__file__).resolve().parents[2]
 PROJECT = "tests/cases/lint-project"
-GOLDEN = REPOSITORY / "tests" / "golden"
 
 # Every finding in the fixture project, worked out by hand from its source text
 # (file, line, column, code); see the comments in test_findings_are_where_they_should_be.
@@ -39,20 +36,6 @@ def _in_repository(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPOSITORY)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "100")
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = run(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def check_golden(name: str, text: str) -> None:
-    """Compare with tests/golden/NAME (KOREOCTL_UPDATE_GOLDEN=1 rewrites it; review the diff)."""
-    path = GOLDEN / name
-    if os.environ.get("KOREOCTL_UPDATE_GOLDEN"):
-        path.write_text(text)
-    assert text == path.read_text()
 
 
 def findings(out: str) -> list[tuple[str, int, int, str]]:

@@ -11,12 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from koreoctl.cli.app import run
+from .clitools import REPOSITORY, check_golden, cli
 
-REPOSITORY = Path(__file__).resolve().parents[2]
 EXAMPLE = "testdata/hello-koreo"
 BAD = "tests/cases/bad-input"
-GOLDEN = REPOSITORY / "tests" / "golden"
 
 
 @pytest.fixture(autouse=True)
@@ -24,20 +22,6 @@ def _in_repository(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPOSITORY)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "100")
-
-
-def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = run(list(args))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def check_golden(name: str, text: str) -> None:
-    """Compare with tests/golden/NAME (KOREOCTL_UPDATE_GOLDEN=1 rewrites it; review the diff)."""
-    path = GOLDEN / name
-    if os.environ.get("KOREOCTL_UPDATE_GOLDEN"):
-        path.write_text(text)
-    assert text == path.read_text()
 
 
 def test_example_passes(capsys: pytest.CaptureFixture[str]) -> None:

@@ -171,3 +171,12 @@ def test_case_file_fails_and_passes(code: str) -> None:
     assert len(names) == len(set(names)), f"{path.name}: case names repeat"
     assert any(case.expect for case in cases), f"{path.name}: no failing case"
     assert any(not case.expect for case in cases), f"{path.name}: no passing case"
+
+
+def test_every_rule_module_is_registered() -> None:
+    from koreoctl.lint import registry
+
+    folder = Path(registry.__file__).parent / "rules"
+    modules = {path.stem for path in folder.glob("*.py") if not path.stem.startswith("_")}
+    registered = {module.__name__.rpartition(".")[2] for module in registry.MODULES}
+    assert modules == registered
