@@ -15,7 +15,7 @@ from typing import Any
 from koreoctl.cel import CelEnv, Program, compile_template
 from koreoctl.cel.analysis import Read, Use, Variable, uses
 from koreoctl.cel.template import Expr, ListNode, MapNode, Node
-from koreoctl.diagnostics import Diagnostic, Severity, Span
+from koreoctl.diagnostics import Diagnostic, Span
 from koreoctl.lint.facts import FileFacts, FileReport
 from koreoctl.lint.sites import KoreoDoc, Site, koreo_docs, sites
 from koreoctl.model import Broken, Model, Resource, build_model
@@ -210,7 +210,3 @@ def suppressions(text: str) -> dict[int, tuple[str, ...]]:
             )
             found[number] = names or ("*",)
     return found
-
-
-def error(code: str, message: str, span: Span, severity: Severity = Severity.ERROR) -> Diagnostic:
-    return Diagnostic(code, message, span, severity)

@@ -7,7 +7,7 @@ or freshly analysed), so a warm run costs only these lookups.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -82,6 +82,14 @@ class ProjectContext:
     def defined(self) -> set[tuple[str, str]]:
         """(kind, name) of every definition (in any namespace)."""
         return {(d.kind, d.name) for _, d in self.definitions}
+
+    def unresolved(self, role: str) -> Iterator[tuple[Span, Reference, str]]:
+        """References in ``role`` whose target is not defined: where each is, the reference,
+        and a `` (did you mean 'x'?)`` naming the closest defined name of that kind, or ""."""
+        for file, reference in self.references:
+            if reference.role == role and (reference.kind, reference.name) not in self.defined:
+                hint = self.did_you_mean(reference.kind, reference.name)
+                yield span_of(file, reference.at), reference, hint
 
     def did_you_mean(self, kind: str, name: str) -> str:
         """`` (did you mean 'x'?)`` naming the closest defined ``kind`` to ``name``, or ""."""

@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from koreoctl.diagnostics import Diagnostic, Severity
-from koreoctl.lint.facts import span_of
 from koreoctl.lint.rule import Rule
 
 if TYPE_CHECKING:
@@ -39,11 +38,8 @@ RULE = Rule(
 
 
 def check(context: ProjectContext) -> Iterator[Diagnostic]:
-    for file, reference in context.references:
-        if reference.role != "test" or (reference.kind, reference.name) in context.defined:
-            continue
+    for span, reference, hint in context.unresolved("test"):
         message = (
-            f"{reference.kind} {reference.name!r} is not defined, so this test cannot run"
-            f"{context.did_you_mean(reference.kind, reference.name)}"
+            f"{reference.kind} {reference.name!r} is not defined, so this test cannot run{hint}"
         )
-        yield Diagnostic(RULE.code, message, span_of(file, reference.at), RULE.severity)
+        yield Diagnostic(RULE.code, message, span, RULE.severity)

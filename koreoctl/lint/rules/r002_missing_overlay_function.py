@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from koreoctl.diagnostics import Diagnostic, Severity
-from koreoctl.lint.facts import span_of
 from koreoctl.lint.rule import Rule
 
 if TYPE_CHECKING:
@@ -35,10 +34,6 @@ RULE = Rule(
 
 
 def check(context: ProjectContext) -> Iterator[Diagnostic]:
-    for file, reference in context.references:
-        if reference.role == "overlay" and (reference.kind, reference.name) not in context.defined:
-            message = (
-                f"overlayRef ValueFunction {reference.name!r} is not defined"
-                f"{context.did_you_mean(reference.kind, reference.name)}"
-            )
-            yield Diagnostic(RULE.code, message, span_of(file, reference.at), RULE.severity)
+    for span, reference, hint in context.unresolved("overlay"):
+        message = f"overlayRef ValueFunction {reference.name!r} is not defined{hint}"
+        yield Diagnostic(RULE.code, message, span, RULE.severity)
