@@ -14,7 +14,19 @@ Public surface, used by the program and engine layers:
   text (for reference messages).
 """
 
-from koreoctl.cel.convert import cel_string, empty_map, is_bool, is_map, to_cel, to_plain
+from koreoctl.cel.convert import (
+    cel_string,
+    copy_value,
+    empty_map,
+    is_bool,
+    is_list,
+    is_map,
+    is_switch_value,
+    new_list,
+    new_map,
+    to_cel,
+    to_plain,
+)
 from koreoctl.cel.encoding import is_expression, overlay_text, structure_text
 from koreoctl.cel.environment import CelEnv, ParseError, Program
 from koreoctl.cel.functions import deep_overlay
@@ -39,6 +51,7 @@ __all__ = [
     "Unanalysable",
     "cel_string",
     "compile_template",
+    "copy_value",
     "deep_overlay",
     "empty_map",
     "evaluate",
@@ -46,8 +59,12 @@ __all__ = [
     "evaluate_overlay",
     "is_bool",
     "is_expression",
+    "is_list",
     "is_map",
+    "is_switch_value",
     "member_paths",
+    "new_list",
+    "new_map",
     "overlay_text",
     "structure_text",
     "to_cel",

@@ -101,3 +101,19 @@ def empty_map() -> Any:
 def cel_string(text: str) -> Any:
     """``text`` as a CEL string."""
     return celtypes.StringType(text)
+
+
+def is_list(value: Any) -> bool:
+    """True for a CEL list."""
+    return isinstance(value, celtypes.ListType)
+
+
+def is_switch_value(value: Any) -> bool:
+    """True for what a ``refSwitch``'s ``switchOn`` may give: a CEL string or int (not a bool,
+    which celpy keeps apart from ints)."""
+    return isinstance(value, celtypes.StringType | celtypes.IntType)
+
+
+def new_list(items: Any = ()) -> Any:
+    """A CEL list of ``items``."""
+    return celtypes.ListType(list(items))

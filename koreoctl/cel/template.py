@@ -138,6 +138,7 @@ class EngineCrash(Exception):
 
     def __init__(self, error: str, message: str, reason: str) -> None:
         super().__init__(f"{error}: {message}")
+        self.message = message  # str() of the Python exception itself
         self.reason = reason
 
 

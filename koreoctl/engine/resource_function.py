@@ -12,6 +12,7 @@ there, with Koreo's message.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +79,20 @@ class _Stop(Exception):
         self.outcome = outcome
 
 
+@dataclass(frozen=True)
+class FunctionRun:
+    """What reconciling a ResourceFunction gave: its outcome, its return value as a CEL value
+    (None unless Ok) and the id of the resource it manages (None when Koreo reports none:
+    it failed before the resource's name was known, or a postcondition stopped it)."""
+
+    outcome: Outcome
+    value: Any = None
+    resource_id: dict[str, Any] | None = None
+
+
+PluralLookup = Callable[[str, str], str | None]
+
+
 def run_resource_function(
     program: Program,
     function: PreparedResourceFunction,
@@ -87,7 +102,25 @@ def run_resource_function(
     owner: Owner | None = None,
 ) -> Outcome:
     """Reconcile ``function`` against ``cluster`` for ``inputs`` (CEL values)."""
+    return reconcile_resource_function(program, function, cluster, inputs, location, owner).outcome
+
+
+def reconcile_resource_function(
+    program: Program,
+    function: PreparedResourceFunction,
+    cluster: Cluster,
+    inputs: Any,
+    location: str,
+    owner: Owner | None = None,
+    plural_of: PluralLookup | None = None,
+) -> FunctionRun:
+    """As ``run_resource_function``, keeping the CEL return value and the resource id.
+
+    ``plural_of(apiVersion, kind)`` looks up a plural the ``apiConfig`` leaves out, as
+    Koreo's controller asks the cluster's discovery (FunctionTests never do).
+    """
     scope: dict[str, Any] = {"inputs": inputs}
+    trace = _Trace()
     try:
         if function.preconditions is not None:
             _stop_on(
@@ -96,20 +129,29 @@ def run_resource_function(
                 )
             )
         scope["locals"] = _locals(function, scope, location)
-        resource = _reconcile(program, function, cluster, scope, owner)
+        resource = _reconcile(program, function, cluster, scope, owner, trace, plural_of)
         scope["resource"] = to_cel(resource)
         if function.postconditions is not None:
-            _stop_on(
-                evaluate_conditions(
-                    program.env, function.postconditions, scope, f"{location}:spec.postconditions"
-                )
+            stop = evaluate_conditions(
+                program.env, function.postconditions, scope, f"{location}:spec.postconditions"
             )
+            if stop is not None:
+                return FunctionRun(stop)  # Koreo drops the resource id here
     except _Stop as stop:
-        return stop.outcome
+        return FunctionRun(stop.outcome, None, trace.resource_id)
     if function.return_value is None:
-        return Ok(None)
+        return FunctionRun(Ok(None), None, trace.resource_id)
     value = evaluate(function.return_value, scope, f"{location}:spec.return")
-    return value if isinstance(value, PermFail) else Ok(to_plain(value))
+    if isinstance(value, PermFail):
+        return FunctionRun(value, None, trace.resource_id)
+    return FunctionRun(Ok(to_plain(value)), value, trace.resource_id)
+
+
+class _Trace:
+    """Internal: what a run learnt on the way (the resource id, once the name is known)."""
+
+    def __init__(self) -> None:
+        self.resource_id: dict[str, Any] | None = None
 
 
 def _stop_on(outcome: Outcome | None) -> None:
@@ -140,10 +182,13 @@ def _reconcile(
     cluster: Cluster,
     scope: dict[str, Any],
     owner: Owner | None,
+    trace: _Trace,
+    plural_of: PluralLookup | None,
 ) -> dict[str, Any]:
     """The resource as it now is (or will be); raises _Stop where Koreo stops."""
     config = function.model.api_config
     target = _target(function, scope)
+    trace.resource_id = _resource_id(function, target, plural_of)
     current = cluster.get(target.ref)
     if config.delete_if_exists:
         return _delete_if_exists(cluster, target, current)
@@ -179,6 +224,33 @@ def _target(function: PreparedResourceFunction, scope: dict[str, Any]) -> Target
         message = "`namespace` is required when `spec.apiConfig.namespaced` is `true`"
         raise _Stop(PermFail(message, "spec.apiConfig.namespace"))
     return Target(resource_api.api_version, resource_api.kind, f"{name_value}", namespace)
+
+
+def _resource_id(
+    function: PreparedResourceFunction, target: Target, plural_of: PluralLookup | None
+) -> dict[str, Any]:
+    """The id Koreo records for the managed resource (the trigger's managed-resources)."""
+    api = function.resource_api
+    plural = api.plural
+    if plural is None and plural_of is not None:
+        plural = plural_of(api.api_version, api.kind)
+        if plural is None:
+            message = (
+                f"Dynamic kind-plural lookup failed for '{api.kind}'. Set plural "
+                "explicitly in apiConfig."
+            )
+            raise _Stop(PermFail(message, "spec.apiConfig.plural"))
+    resource_id: dict[str, Any] = {
+        "apiVersion": api.api_version,
+        "kind": api.kind,
+        "plural": plural,
+        "name": target.name,
+        "readonly": function.model.api_config.readonly,
+    }
+    if target.namespace:
+        resource_id["namespace"] = target.namespace
+    resource_id["resourceFunction"] = function.header.name
+    return resource_id
 
 
 def _delete_if_exists(
@@ -390,4 +462,11 @@ def _without_directives(value: Any) -> Any:
     return value
 
 
-__all__ = ["Owner", "Target", "run_resource_function"]
+__all__ = [
+    "FunctionRun",
+    "Owner",
+    "PluralLookup",
+    "Target",
+    "reconcile_resource_function",
+    "run_resource_function",
+]

@@ -23,6 +23,8 @@ from koreoctl.model.function_test import FunctionTest
 from koreoctl.model.resource_function import ResourceFunction
 from koreoctl.model.resource_template import ResourceTemplate
 from koreoctl.model.value_function import ValueFunction
+from koreoctl.model.workflow import Workflow
+from koreoctl.outcome import PermFail
 from koreoctl.program.functions import (
     PreparedInlineOverlay,
     PreparedOverlayRef,
@@ -35,13 +37,26 @@ from koreoctl.program.functions import (
 )
 from koreoctl.program.kinds import ResourceApi, ResourceApis
 from koreoctl.program.tests import PreparedFunctionTest, prepare_function_test
+from koreoctl.program.workflows import (
+    ErrorStep,
+    PreparedForEach,
+    PreparedStep,
+    PreparedSwitch,
+    PreparedWorkflow,
+    prepare_workflow,
+)
 
 __all__ = [
+    "ErrorStep",
+    "PreparedForEach",
     "PreparedFunctionTest",
     "PreparedInlineOverlay",
     "PreparedOverlayRef",
     "PreparedResourceFunction",
+    "PreparedStep",
+    "PreparedSwitch",
     "PreparedValueFunction",
+    "PreparedWorkflow",
     "Program",
     "ResourceApi",
     "Unloadable",
@@ -67,6 +82,11 @@ class NameTable(Generic[T]):
         for header, item in items:
             self._by_name.setdefault(header.name, []).append(_Named(header, item))
 
+    def items(self) -> list[tuple[Header, T]]:
+        """Every item with its header, in load order."""
+        entries = [named for candidates in self._by_name.values() for named in candidates]
+        return [(named.header, named.item) for named in entries]
+
     def find(self, name: str, namespace: str | None = None) -> T | None:
         candidates = self._by_name.get(name, [])
         for named in reversed(candidates):
@@ -84,6 +104,7 @@ class Program:
     value_functions: NameTable[PreparedValueFunction | Unloadable] = field(repr=False)
     resource_functions: NameTable[PreparedResourceFunction | Unloadable] = field(repr=False)
     templates: NameTable[ResourceTemplate | Unloadable] = field(repr=False)
+    workflows: NameTable[PreparedWorkflow | Unloadable] = field(repr=False)
     tests: tuple[PreparedFunctionTest | Unloadable, ...]
     diagnostics: tuple[Diagnostic, ...]
 
@@ -116,6 +137,7 @@ def link(model: Model, env: CelEnv | None = None) -> Program:
     resource_functions = NameTable(
         _prepared(model, ResourceFunction, prepare_resource, diagnostics)
     )
+    workflows = NameTable(_workflows(model, env, value_functions, resource_functions, diagnostics))
     prepare_test = partial(prepare_function_test, env)
     tests = tuple(item for _, item in _prepared(model, FunctionTest, prepare_test, diagnostics))
     return Program(
@@ -124,9 +146,66 @@ def link(model: Model, env: CelEnv | None = None) -> Program:
         value_functions=value_functions,
         resource_functions=resource_functions,
         templates=templates,
+        workflows=workflows,
         tests=tests,
         diagnostics=tuple(diagnostics),
     )
+
+
+def _workflows(
+    model: Model,
+    env: CelEnv,
+    value_functions: NameTable[PreparedValueFunction | Unloadable],
+    resource_functions: NameTable[PreparedResourceFunction | Unloadable],
+    diagnostics: list[Diagnostic],
+) -> list[tuple[Header, PreparedWorkflow | Unloadable]]:
+    """Every Workflow prepared, each sub-workflow before the workflows that run it.
+
+    A controller re-prepares a Workflow whenever one it refers to changes, so at rest every
+    reference resolves whatever the load order; a Workflow that runs itself (directly or
+    through others) never settles, and its steps get a PermFail naming the cycle.
+    """
+    entries = [
+        (entry.header, entry)
+        for entry in model.of_kind("Workflow")
+        if isinstance(entry, Workflow | Broken)
+    ]
+    raw = NameTable(entries)
+    done: dict[int, PreparedWorkflow | Unloadable] = {}
+    active: list[str] = []
+
+    def prepared(entry: Workflow | Broken) -> PreparedWorkflow | Unloadable:
+        key = id(entry)
+        if key not in done:
+            if isinstance(entry, Broken):
+                done[key] = unloadable(entry)
+            else:
+                active.append(entry.header.name)
+                lookup = partial(find, entry.header.namespace)
+                done[key] = prepare_workflow(env, entry, lookup)
+                active.pop()
+        return done[key]
+
+    def find(namespace: str, kind: str, name: str) -> object:
+        if kind == "ValueFunction":
+            return value_functions.find(name, namespace)
+        if kind == "ResourceFunction":
+            return resource_functions.find(name, namespace)
+        if kind != "Workflow":
+            return None
+        entry = raw.find(name, namespace)
+        if entry is None:
+            return None
+        if entry.header.name in active:
+            cycle = " -> ".join([*active[active.index(entry.header.name) :], name])
+            return PermFail(f"Workflow cycle ({cycle}) can not prepare Workflow.")
+        return prepared(entry)
+
+    result = [(header, prepared(entry)) for header, entry in entries]
+    for _, item in result:
+        if isinstance(item, Unloadable) and item.failure is None:
+            diagnostics.extend(item.diagnostics)
+    return result
 
 
 def _templates(model: Model) -> Iterable[tuple[Header, ResourceTemplate | Unloadable]]:
