@@ -23,7 +23,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from koreoctl.apiserver import (
     ApiServer,
@@ -45,6 +45,7 @@ from koreoctl.cel import (
 )
 from koreoctl.diagnostics import Diagnostic, Span
 from koreoctl.engine import exact_match, run_resource_function, run_value_function
+from koreoctl.engine.compare import DIRECTIVES
 from koreoctl.jsondata import copy_data
 from koreoctl.model.common import Header
 from koreoctl.model.function_test import (
@@ -65,17 +66,53 @@ from koreoctl.program import (
     Unloadable,
 )
 
+if TYPE_CHECKING:
+    from koreoctl.project.source import YamlPath
+    from koreoctl.project.yamledit import EditResult
+
 LAST_APPLIED = "koreo.dev/last-applied-configuration"
 
 CaseStatus = Literal["passed", "failed", "skipped"]
 TestStatus = Literal["passed", "failed", "error"]
 
-__all__ = ["CaseResult", "Summary", "TestCluster", "TestReport", "TestResult", "run_tests"]
+__all__ = [
+    "CaseResult",
+    "Correction",
+    "Summary",
+    "TestCluster",
+    "TestReport",
+    "TestResult",
+    "Updates",
+    "run_tests",
+]
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What a failing case's expectation would have to be for the case to pass.
+
+    ``value`` is what the function produced, as it was compared (a resource without the
+    last-applied annotation), with the expectation's compare directives kept; it belongs
+    at ``path`` (``spec.testCases[i].expectReturn`` or ``.expectResource``; for a
+    WorkflowTest ``spec.checks[i].expectResources[j]``, ``.expectTrigger`` or
+    ``spec.expectPasses``) in document ``document`` (0-based) of ``file``.
+    """
+
+    file: str
+    document: int
+    path: YamlPath
+    value: Any
 
 
 @dataclass(frozen=True)
 class CaseResult:
-    """What one test case did: its status, the function's outcome and why it failed."""
+    """What one test case did: its status, the function's outcome and why it failed.
+
+    ``corrections`` are set for a failing case whose ``expectReturn`` or ``expectResource``
+    (a WorkflowTest check: ``expectResources``, ``expectTrigger``, ``expectPasses``) can be
+    rewritten from what was produced (``koreoctl test --update``); ``partial`` when they
+    leave a failing expectation as it is (an ``expectOutcome``), so the case fails after them.
+    """
 
     index: int
     label: str
@@ -88,6 +125,13 @@ class CaseResult:
     resource: dict[str, Any] | None = None
     deleted: bool = False
     warnings: tuple[str, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    partial: bool = False
+
+    @property
+    def correction(self) -> Correction | None:
+        """The first correction (a FunctionTest case has at most one)."""
+        return self.corrections[0] if self.corrections else None
 
 
 @dataclass(frozen=True)
@@ -125,14 +169,35 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class Updates:
+    """What ``--update`` did: each file it rewrote (or refused to), the failing cases it left
+    as they were, and whether an updated case had ended its test (the cases after it have
+    not run yet)."""
+
+    files: tuple[EditResult, ...] = ()
+    not_updated: int = 0
+    rerun: bool = False
+
+    @property
+    def written(self) -> tuple[EditResult, ...]:
+        return tuple(result for result in self.files if result.changed)
+
+    @property
+    def expectations(self) -> int:
+        return sum(result.edits for result in self.written)
+
+
+@dataclass(frozen=True)
 class TestReport:
-    """Every FunctionTest's result, and the diagnostics from loading the project."""
+    """Every FunctionTest's result, and the diagnostics from loading the project; ``updates``
+    when it was run with ``--update``."""
 
     __test__ = False  # not a pytest class
 
     tests: tuple[TestResult, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
     not_run: int = field(default=0)
+    updates: Updates | None = None
 
     @property
     def summary(self) -> Summary:
@@ -345,6 +410,7 @@ def _run_case(
         resource=run.written,
         deleted=run.deleted,
         warnings=run.warnings,
+        corrections=() if passed else tuple(filter(None, [_correction(case, run)])),
     )
     if not case.variant:
         state.inputs = inputs
@@ -594,6 +660,51 @@ def _check_resource(expected: dict[str, Any], run: _Run) -> tuple[bool, str | No
         return False, f"Unexpected result-type ({_outcome_str(outcome)}), but expected Retry", None
     matched, differences = exact_match(expected, _without_last_applied(run.written))
     return matched, None, None if matched else differences
+
+
+def _correction(case: TestCase, run: _Run) -> Correction | None:
+    """The expectation that would make this failing case pass, when one can be written: an
+    ``expectReturn`` or ``expectResource`` whose comparison failed, and never a write the
+    API server rejected (its expectation may well be right)."""
+    if run.rejection is not None:
+        return None
+    match case.assertion:
+        case ExpectReturn(value=expected) if isinstance(run.outcome, Ok):
+            key, actual = "expectReturn", run.outcome.value
+        case ExpectResource(resource=expected) if run.wrote and isinstance(run.outcome, Retry):
+            key, actual = "expectResource", _without_last_applied(run.written)
+        case _:
+            return None
+    if not isinstance(actual, dict) or not actual:  # Koreo refuses an empty expectation
+        return None
+    value = next(
+        (v for v in (_accepted(expected, actual), actual) if exact_match(v, actual)[0]),
+        None,
+    )
+    if value is None:  # nothing written can match (a NaN)
+        return None
+    doc = case.at.doc
+    return Correction(doc.file, doc.index, (*case.at.path, key), copy_data(value))
+
+
+def _accepted(expected: Any, actual: Any) -> Any:
+    """``actual``, but with every part of ``expected`` that already matches it kept as it is
+    (a list compared as a set stays in its order, ``3`` stays ``3`` for ``3.0``), and its
+    compare directives (``x-koreo-compare-as-set`` ...) kept wherever the same map is."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        directives = {key: value for key, value in expected.items() if key in DIRECTIVES}
+        accepted = {}
+        for key, value in actual.items():
+            if key not in expected:
+                accepted[key] = value
+            elif exact_match({**directives, key: expected[key]}, {key: value})[0]:
+                accepted[key] = expected[key]
+            else:
+                accepted[key] = _accepted(expected[key], value)
+        return {**accepted, **directives}
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        return [_accepted(e, a) for e, a in zip(expected, actual, strict=True)]
+    return actual
 
 
 def _without_last_applied(resource: dict[str, Any] | None) -> Any:

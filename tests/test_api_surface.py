@@ -6,7 +6,15 @@ import koreoctl.api
 
 
 def test_exported_members() -> None:
-    assert koreoctl.api.__all__ == ["Loaded", "lint", "load", "test"]
+    assert koreoctl.api.__all__ == [
+        "Loaded",
+        "RenderReport",
+        "Rendered",
+        "lint",
+        "load",
+        "render",
+        "test",
+    ]
     public = {name for name in vars(koreoctl.api) if not name.startswith("_")}
     assert set(koreoctl.api.__all__) <= public
 
@@ -15,4 +23,14 @@ def test_api_returns_reports_and_never_prints(capsys: object) -> None:
     report = koreoctl.api.test(["testdata/hello-koreo"])
     assert report.summary.ok
     assert (report.summary.tests, report.summary.cases) == (2, 9)
+    assert capsys.readouterr() == ("", "")  # type: ignore[attr-defined]
+
+
+def test_render_returns_a_report_and_never_prints(capsys: object) -> None:
+    observe = "testdata/hello-workload/observe.yaml"
+    report = koreoctl.api.render(["testdata/hello-workload"], observe=observe)
+    assert report.ok and not report.rejected
+    (rendered,) = report.renders
+    assert rendered.source == "testdata/hello-workload/in/triggers/web.yaml:2"
+    assert (rendered.result.workflow, len(rendered.result.passes)) == ("hello-workload", 3)
     assert capsys.readouterr() == ("", "")  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from koreoctl import __version__
-from koreoctl.cli import lint_command, test_command
+from koreoctl.cli import lint_command, render_command, test_command
 from koreoctl.cli.reporters import make_console, print_error
 from koreoctl.errors import KoreoctlError
 
@@ -31,6 +31,7 @@ app = typer.Typer(
 )
 app.command("test", no_args_is_help=False)(test_command.test)
 app.command("lint", no_args_is_help=False)(lint_command.lint)
+app.command("render", no_args_is_help=False, help=render_command.HELP)(render_command.render)
 
 
 def _show_version(value: bool) -> None:

@@ -9,7 +9,7 @@ CI annotators can link it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -21,9 +21,11 @@ from koreoctl.diagnostics import Diagnostic, Severity
 from koreoctl.project.layout import read_bounded
 
 if TYPE_CHECKING:
-    from koreoctl.functest import CaseResult, TestReport, TestResult
+    from koreoctl.api import RenderReport
+    from koreoctl.functest import CaseResult, TestReport, TestResult, Updates
     from koreoctl.lint import LintReport
     from koreoctl.lint.rule import Rule
+    from koreoctl.render import PassReport
 
 _STATUS_MARK = {
     "passed": "[green]PASS[/]",
@@ -40,7 +42,8 @@ def make_console(file: TextIO | None = None, *, stderr: bool = False) -> Console
 
 
 class TextTestReporter:
-    """Writes a test report grouped by FunctionTest, with every failure spelled out.
+    """Writes a test report grouped by test (FunctionTest or WorkflowTest), with every failure
+    spelled out.
 
     ``verbosity``: -1 (quiet) shows failures and the summary; 0 adds a line per test;
     1 adds a line per case.
@@ -121,8 +124,7 @@ class TextTestReporter:
                 f"[red]{summary.errors} test{'s' if summary.errors != 1 else ''} errored[/]"
             )
         noun = "case" if summary.cases == 1 else "cases"
-        tests = f"{summary.tests} FunctionTest{'s' if summary.tests != 1 else ''}"
-        line = f"{summary.cases} {noun} in {tests}: " + ", ".join(parts)
+        line = f"{summary.cases} {noun} in {_tests_text(report.tests)}: " + ", ".join(parts)
         if report.not_run:
             line += f" [dim]({report.not_run} not run after --fail-fast)[/]"
         problems = [d for d in report.diagnostics if d.severity is Severity.ERROR]
@@ -131,11 +133,53 @@ class TextTestReporter:
         self._print(line)
 
 
+def _tests_text(tests: Sequence[TestResult]) -> str:
+    """``3 FunctionTests`` or ``3 FunctionTests and 1 WorkflowTest`` (WorkflowTests report
+    their Workflow as the function)."""
+    workflow_tests = sum(test.function_kind == "Workflow" for test in tests)
+    function_tests = len(tests) - workflow_tests
+    parts = [f"{function_tests} FunctionTest{'s' if function_tests != 1 else ''}"]
+    if workflow_tests:
+        parts.append(f"{workflow_tests} WorkflowTest{'s' if workflow_tests != 1 else ''}")
+        parts = parts[1:] if not function_tests else parts
+    return " and ".join(parts)
+
+
 def _case_counts(test: TestResult) -> str:
     if not test.cases:
         return ""
     passed = sum(case.status == "passed" for case in test.cases)
     return f"  {passed}/{len(test.cases)} cases passed"
+
+
+def print_updates(console: Console, errors: Console, updates: Updates) -> None:
+    """What ``koreoctl test --update`` did: a line per file rewritten, an error per file it
+    refused to touch, the failing cases it left alone, and a total when it helps."""
+    for result in updates.files:
+        if result.refusal is not None:
+            print_error(errors, f"{result.file}: not updated: {result.refusal}")
+    for result in updates.written:
+        updated = f"updated {_count(result.edits, 'expectation')} in {escape(result.file)}"
+        console.print(updated, highlight=False)
+    if updates.not_updated:
+        console.print(
+            f"[yellow]{_count(updates.not_updated, 'failing case')} not updated[/] "
+            "(only expectReturn, expectResource, expectResources, expectTrigger and "
+            "expectPasses values are accepted, never a write the "
+            "API server rejected)",
+            highlight=False,
+        )
+    written = updates.written
+    if len(written) > 1 or (written and updates.rerun):
+        total = f"updated {_count(updates.expectations, 'expectation')} in "
+        total += _count(len(written), "file")
+        if updates.rerun:
+            total += "; run again to check the cases after them"
+        console.print(total, highlight=False)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def format_diagnostic(diagnostic: Diagnostic) -> str:
@@ -267,3 +311,111 @@ def print_rules(console: Console, rules: dict[str, Rule]) -> None:
         rule = rules[code]
         table.add_row(code, rule.name, rule.severity.label, rule.summary)
     console.print(table)
+
+
+# --- koreoctl render ----------------------------------------------------------------------
+
+_OUTCOME_STYLE = {
+    "Ok": "green",
+    "Skip": "cyan",
+    "DepSkip": "dim",
+    "Retry": "yellow",
+    "PermFail": "red bold",
+}
+
+
+def print_diagnostics(console: Console, diagnostics: Iterable[Diagnostic]) -> None:
+    """One line per warning or error (info diagnostics are left out)."""
+    for diagnostic in diagnostics:
+        if diagnostic.severity > Severity.INFO:
+            console.print(format_diagnostic(diagnostic), highlight=False)
+
+
+def print_render_passes(console: Console, report: RenderReport) -> None:
+    """Per render, a table of each top-level step's outcome in each pass (rows: steps, then
+    the Workflow and the number of writes; columns: passes), and under it the last message
+    of every step that did not end Ok."""
+    from koreoctl.cli.render_formats import describe_trigger
+    from koreoctl.cli.serialize import describe_outcome
+    from koreoctl.outcome import Ok
+
+    for rendered in report.renders:
+        result = rendered.result
+        state = "steady" if result.converged else "[red]not steady[/]"
+        noun = "pass" if len(result.passes) == 1 else "passes"
+        console.print(
+            f"[bold]{escape(describe_trigger(rendered))}[/] [dim]{escape(rendered.source)}[/]"
+            f"  Workflow {escape(result.workflow)}: {state} after {len(result.passes)} {noun}",
+            highlight=False,
+        )
+        for line in _pass_table(result.passes):
+            console.print(line, highlight=False, soft_wrap=True)
+        last = result.passes[-1].steps if result.passes else ()
+        for step in last:
+            if not isinstance(step.outcome, Ok):
+                text = one_line(describe_outcome(step.outcome))
+                console.print(f"  [bold]{escape(step.label)}[/]: {escape(text)}", highlight=False)
+        console.print("")
+
+
+def _pass_table(passes: Sequence[PassReport]) -> list[Text]:
+    """The table's lines: padded columns two spaces apart, no trailing spaces."""
+    from koreoctl.outcome import type_name
+
+    labels = list(dict.fromkeys(step.label for p in passes for step in p.steps))
+    rows: list[list[tuple[str, str]]] = [
+        [("step", "bold"), *((str(p.number), "bold") for p in passes)]
+    ]
+    for label in labels:
+        cells = [_step_cell(p, label) for p in passes]
+        rows.append([(label, ""), *cells])
+    rows.append([("(workflow)", ""), *(_styled(type_name(p.outcome)) for p in passes)])
+    rows.append([("(writes)", ""), *((str(len(p.writes)), "") for p in passes)])
+    widths = [max(len(row[column][0]) for row in rows) for column in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        line = Text("  ")
+        for column, (cell, style) in enumerate(row):
+            last = column == len(row) - 1
+            line.append(cell if last else cell.ljust(widths[column] + 2), style)
+        lines.append(line)
+    return lines
+
+
+def _step_cell(report_pass: PassReport, label: str) -> tuple[str, str]:
+    from koreoctl.outcome import type_name
+
+    for step in report_pass.steps:
+        if step.label == label:
+            return _styled(type_name(step.outcome))
+    return "-", "dim"
+
+
+def _styled(name: str) -> tuple[str, str]:
+    return name, _OUTCOME_STYLE.get(name, "")
+
+
+def print_render_problems(console: Console, report: RenderReport) -> None:
+    """What makes a render fail, one line each: no steady state (and what kept changing), a
+    final PermFail; and the warnings of each render."""
+    from koreoctl.cli.render_formats import describe_trigger
+    from koreoctl.outcome import PermFail
+
+    for rendered in report.renders:
+        result = rendered.result
+        what = f"{rendered.source}: {describe_trigger(rendered)}"
+        for warning in result.warnings:
+            console.print(
+                f"[yellow]koreoctl: warning:[/] {escape(what)}: {escape(one_line(warning))}",
+                highlight=False,
+            )
+        if not result.converged:
+            changing = "; ".join(result.unstable) or "nothing reported"
+            print_error(
+                console,
+                f"{what}: did not reach steady state in {len(result.passes)} passes; "
+                f"still changing: {one_line(changing)}",
+            )
+        if isinstance(result.outcome, PermFail):
+            message = one_line(result.outcome.message or "")
+            print_error(console, f"{what}: Workflow {result.workflow} ended in PermFail: {message}")

@@ -16,6 +16,10 @@ returned (null when the case did not run; ``delay`` is set for Retry only) and `
 value an Ok outcome carries; ``resource`` is what a ResourceFunction wrote (null when it wrote
 nothing or deleted, with ``deleted`` true). Cases after a failing non-variant case are
 ``skipped`` with a message saying so.
+
+A WorkflowTest is a test like any other: its ``function`` is ``{"kind": "Workflow", "name":
+<the Workflow rendered>}``, each check is a case (``outcome`` is the Workflow's outcome at
+that check) and one last case says whether the render reached a steady state.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``koreoctl test``: run FunctionTests offline and report them as text, JSON or JUnit XML."""
+"""``koreoctl test``: run FunctionTests and WorkflowTests offline; report as text, JSON or JUnit."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from koreoctl.cli.output import write_atomically
-from koreoctl.cli.reporters import TextTestReporter, make_console
+from koreoctl.cli.reporters import TextTestReporter, make_console, print_updates
 from koreoctl.diagnostics import Severity
 
 
@@ -48,13 +48,24 @@ def test(
         str | None,
         typer.Option(
             "-k",
-            help="Only run FunctionTests whose name or a case label contains PATTERN "
+            help="Only run tests whose name or a case (or check) label contains PATTERN "
             "(case-insensitive; *, ? and [] make it a glob).",
             metavar="PATTERN",
         ),
     ] = None,
     fail_fast: Annotated[
         bool, typer.Option("--fail-fast", "-x", help="Stop after the first test that fails.")
+    ] = False,
+    update: Annotated[
+        bool,
+        typer.Option(
+            "--update",
+            "-u",
+            help="Accept the actual values: rewrite the expectReturn / expectResource of each "
+            "failing FunctionTest case (a WorkflowTest's expectResources / expectTrigger / "
+            "expectPasses) in place, from what was produced (comments and formatting "
+            "elsewhere are kept). Exit code 0 when every failure was updated.",
+        ),
     ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Show only failures and the summary.")
@@ -66,19 +77,29 @@ def test(
     """Run the FunctionTests of a Koreo project, offline, as the Koreo engine would.
 
     Every ResourceFunction write goes to a simulated Kubernetes API server that validates it
-    against the project's CRDs. Exit code: 0 when every case passes, 1 when a case fails, a
-    test cannot run or a file has errors, 2 for usage errors.
+    against the project's CRDs. WorkflowTests (koreoctl.dev/v1alpha1) run after them: each
+    renders a trigger through its Workflow and checks the result pass by pass. With --update,
+    the expectReturn / expectResource of each failing FunctionTest case is rewritten in its
+    file from what the function produced. Exit code: 0 when every case passes (with --update:
+    every failure was updated), 1 when a case fails, a test cannot run or a file has errors,
+    2 for usage errors.
     """
     from koreoctl import api  # the engine's imports are only paid for by commands that run it
 
-    report = api.test(paths or ["."], pattern=pattern, fail_fast=fail_fast)
+    report = api.test(paths or ["."], pattern=pattern, fail_fast=fail_fast, update=update)
     verbosity = 1 if verbose else (-1 if quiet else 0)
     if output_format is Format.text:
         _text(report, output, verbosity)
     else:
         _machine(report, output_format, output, verbosity)
+    passed = report.summary.ok
+    if report.updates is not None:
+        # Notes go to stderr when stdout carries a machine-readable report.
+        notes = make_console(stderr=output_format is not Format.text and output is None)
+        print_updates(notes, make_console(stderr=True), report.updates)
+        passed = passed or (not report.summary.errors and not report.updates.not_updated)
     load_errors = any(d.severity is Severity.ERROR for d in report.diagnostics)
-    return 0 if report.summary.ok and not load_errors else 1
+    return 0 if passed and not load_errors else 1
 
 
 def _text(report: object, output: Path | None, verbosity: int) -> None:

@@ -100,6 +100,17 @@ def _references(context: FileContext) -> Iterator[Reference]:
                     yield from _step_references(context, resource, index, step)
         elif resource.kind == "ResourceFunction":
             yield from _function_references(resource)
+        elif resource.kind == "WorkflowTest":
+            yield from _workflow_test_reference(resource)
+
+
+def _workflow_test_reference(test: KoreoDoc) -> Iterator[Reference]:
+    """The Workflow a WorkflowTest (koreoctl's kind) names in ``workflowRef``."""
+    ref = test.spec.get("workflowRef")
+    name = ref.get("name") if isinstance(ref, dict) else None
+    if isinstance(name, str) and name:
+        at = _at(test, "workflowRef", "name")
+        yield Reference("test", "Workflow", name, test.namespace, test.owner, at)
 
 
 def _test_reference(test: KoreoDoc) -> Iterator[Reference]:

@@ -57,9 +57,9 @@ class Contract:
 class Reference:
     """A reference to another resource by kind and name, and the inputs it passes.
 
-    ``role`` is ``test`` (a FunctionTest's functionRef), ``step`` (a Workflow step or
-    refSwitch case), ``overlay`` (an overlayRef), ``template`` (a static
-    resourceTemplateRef) or ``switch`` (kind ``refSwitch``, no name: the step inputs a
+    ``role`` is ``test`` (a FunctionTest's functionRef, a WorkflowTest's workflowRef),
+    ``step`` (a Workflow step or refSwitch case), ``overlay`` (an overlayRef), ``template``
+    (a static resourceTemplateRef) or ``switch`` (kind ``refSwitch``, no name: the step inputs a
     ``switchOn`` reads); ``inputs`` maps each input given to its position, None when the
     inputs are not a literal map.
     """

@@ -17,6 +17,7 @@ Workflow refSwitch.switchOn            ``inputs``, ``parent``, ``steps``
 Workflow step state                    ``value``
 FunctionTest testCases[].              ``resource`` and each input by its name
 overlayResource                        (Koreo binds the test's inputs themselves)
+WorkflowTest controllers[].status      ``resource`` (koreoctl's simulated controller)
 =====================================  ==========================================
 
 Sites are read from the documents as written, not from the model's records, so a resource
@@ -30,8 +31,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from koreoctl.model import KINDS
+from koreoctl.model import KINDS, KOREOCTL_KINDS
 from koreoctl.model.common import API_VERSION, DEFAULT_NAMESPACE, At, Value
+from koreoctl.model.workflow_test import API_VERSION as KOREOCTL_API_VERSION
 from koreoctl.project.source import SourceDoc
 
 FUNCTION_INPUTS = frozenset({"inputs"})
@@ -40,6 +42,9 @@ WITH_RESOURCE = frozenset({"inputs", "locals", "resource"})
 STEP = frozenset({"parent", "steps"})
 SWITCH = frozenset({"inputs", "parent", "steps"})
 STATE = frozenset({"value"})
+CONTROLLER = frozenset({"resource"})
+
+_KINDS_OF = {API_VERSION: KINDS, KOREOCTL_API_VERSION: KOREOCTL_KINDS}
 
 
 @dataclass(frozen=True)
@@ -62,13 +67,15 @@ class KoreoDoc:
 
 
 def koreo_docs(docs: tuple[SourceDoc, ...]) -> Iterator[KoreoDoc]:
-    """The documents that define a Koreo resource (koreo.dev/v1beta1, a kind, a name)."""
+    """The documents that define a Koreo resource (koreo.dev/v1beta1, a kind, a name), or one
+    of koreoctl's own (koreoctl.dev/v1alpha1 WorkflowTest)."""
     for doc in docs:
         data = doc.data
-        if not isinstance(data, dict) or data.get("apiVersion") != API_VERSION:
+        if not isinstance(data, dict):
             continue
         kind, metadata = data.get("kind"), data.get("metadata")
-        if kind not in KINDS or not isinstance(metadata, dict):
+        known = _KINDS_OF.get(str(data.get("apiVersion")), ())
+        if kind not in known or not isinstance(metadata, dict):
             continue
         name = metadata.get("name")
         if isinstance(name, str) and name:
@@ -99,13 +106,15 @@ class Site:
 
 
 def sites(resource: KoreoDoc) -> Iterator[Site]:
-    """Every expression-holding field of a ValueFunction, ResourceFunction or Workflow."""
+    """Every expression-holding field of a ValueFunction, ResourceFunction, Workflow,
+    FunctionTest or WorkflowTest."""
     spec_at = At(resource.doc, ("spec",))
     builders = {
         "ValueFunction": _value_function,
         "ResourceFunction": _resource_function,
         "Workflow": _workflow,
         "FunctionTest": _function_test,
+        "WorkflowTest": _workflow_test,
     }
     builder = builders.get(resource.kind)
     if builder is None:
@@ -177,6 +186,12 @@ def _function_test(spec: dict[str, Any]) -> Found:
             scope = frozenset({"resource", *names})
             where = ("testCases", index, "overlayResource")
             yield f"testCases[{index}].overlayResource", scope, where, {}
+
+
+def _workflow_test(spec: dict[str, Any]) -> Found:
+    rules = spec.get("controllers")
+    for index, _ in enumerate(rules if isinstance(rules, list) else ()):
+        yield f"controllers[{index}].status", CONTROLLER, ("controllers", index, "status"), {}
 
 
 def _keys(data: Any) -> list[str]:

@@ -1,15 +1,16 @@
 """Koreo resources as frozen records: parse loaded YAML documents into the five kinds.
 
 ``build_model`` sorts documents into Koreo resources (``koreo.dev/v1beta1`` ValueFunction,
-ResourceFunction, ResourceTemplate, Workflow, FunctionTest) and everything else (CRDs and input
-data, kept as documents). Each Koreo resource is checked against its kind's schema (defaults
+ResourceFunction, ResourceTemplate, Workflow, FunctionTest), koreoctl's own resources
+(``koreoctl.dev/v1alpha1`` WorkflowTest) and everything else (CRDs and input data, kept as
+documents). Each Koreo resource is checked against its kind's schema (defaults
 filled in, as the API server and Koreo do) and built into its record, or into ``Broken`` with
 the reasons it cannot be used. Resources are identified by (kind, namespace, name); a later
 definition replaces an earlier one, as applying both to a cluster would.
 
-Diagnostic codes: K001 unsupported apiVersion, K002 unknown Koreo kind, K003 schema violation,
-K004 bad metadata, K005 unknown field (warning), K006 a rule Koreo enforces when it loads the
-resource, K007 a resource defined twice (warning).
+Diagnostic codes: K001 unsupported apiVersion, K002 unknown Koreo (or koreoctl) kind, K003
+schema violation, K004 bad metadata, K005 unknown field (warning), K006 a rule Koreo enforces
+when it loads the resource, K007 a resource defined twice (warning).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from koreoctl.model import (
     resource_template,
     value_function,
     workflow,
+    workflow_test,
 )
 from koreoctl.model.common import (
     API_GROUP,
@@ -43,12 +45,15 @@ from koreoctl.model.resource_function import ResourceFunction
 from koreoctl.model.resource_template import ResourceTemplate
 from koreoctl.model.value_function import ValueFunction
 from koreoctl.model.workflow import Workflow
+from koreoctl.model.workflow_test import WorkflowTest
 from koreoctl.project.source import SourceDoc
 
 if TYPE_CHECKING:
     from koreoctl.model.schema import SchemaProblem
 
-Resource: TypeAlias = ValueFunction | ResourceFunction | ResourceTemplate | Workflow | FunctionTest
+Resource: TypeAlias = (
+    ValueFunction | ResourceFunction | ResourceTemplate | Workflow | FunctionTest | WorkflowTest
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,8 @@ BUILDERS: dict[str, _Builder] = {
     "FunctionTest": function_test.build,
 }
 KINDS = tuple(BUILDERS)
+KOREOCTL_BUILDERS: dict[str, _Builder] = {"WorkflowTest": workflow_test.build}
+KOREOCTL_KINDS = tuple(KOREOCTL_BUILDERS)
 
 
 @dataclass(frozen=True)
@@ -107,21 +114,53 @@ def _classify(doc: SourceDoc) -> tuple[Entry | None, list[Diagnostic]]:
     if not isinstance(data, dict):
         return None, []
     api_version, kind = data.get("apiVersion"), data.get("kind")
-    if not isinstance(api_version, str) or not api_version.startswith(f"{API_GROUP}/"):
+    if not isinstance(api_version, str):
         return None, []
     root = At(doc)
-    if kind not in BUILDERS:
-        return None, _unknown_kind(kind, root)
-    if api_version != API_VERSION:
-        message = f"unsupported apiVersion {api_version!r} for {kind}; Koreo reads {API_VERSION!r}"
-        return None, [error("K001", message, root.child("apiVersion"))]
+    if api_version.startswith(f"{workflow_test.API_GROUP}/"):
+        problems = _koreoctl_kind(api_version, kind, root)
+    elif api_version.startswith(f"{API_GROUP}/"):
+        problems = _koreo_kind(api_version, kind, root)
+    else:
+        return None, []
+    if problems is not None:
+        return None, problems
     header, problems = _header(data, root)
     if header is None:
         return None, problems
     return _build(header, data.get("spec"))
 
 
+def _koreo_kind(api_version: str, kind: Any, root: At) -> list[Diagnostic] | None:
+    """Why a ``koreo.dev`` document is not loaded as a Koreo resource (None: it is)."""
+    if kind not in BUILDERS:
+        return _unknown_kind(kind, root)
+    if api_version != API_VERSION:
+        message = f"unsupported apiVersion {api_version!r} for {kind}; Koreo reads {API_VERSION!r}"
+        return [error("K001", message, root.child("apiVersion"))]
+    return None
+
+
+def _koreoctl_kind(api_version: str, kind: Any, root: At) -> list[Diagnostic] | None:
+    """Why a ``koreoctl.dev`` document is not loaded as a koreoctl resource (None: it is)."""
+    wanted = workflow_test.API_VERSION
+    if kind not in KOREOCTL_BUILDERS:
+        known = ", ".join(repr(name) for name in KOREOCTL_KINDS)
+        message = f"unknown koreoctl kind {kind!r}; {wanted} defines {known}; not loaded"
+        return [error("K002", message, root.child("kind"))]
+    if api_version != wanted:
+        message = f"unsupported apiVersion {api_version!r} for {kind}; koreoctl reads {wanted!r}"
+        return [error("K001", message, root.child("apiVersion"))]
+    return None
+
+
 def _unknown_kind(kind: Any, root: At) -> list[Diagnostic]:
+    if kind in KOREOCTL_BUILDERS:
+        message = (
+            f"{kind} is koreoctl's kind, not Koreo's: its apiVersion is "
+            f"{workflow_test.API_VERSION!r}; not loaded"
+        )
+        return [error("K002", message, root.child("apiVersion"))]
     close = difflib.get_close_matches(str(kind), KINDS, n=1, cutoff=0.8)
     if not close:
         return []  # data of some koreo.dev CRD, not a Koreo resource
@@ -152,7 +191,8 @@ def _build(header: Header, spec: Any) -> tuple[Entry, list[Diagnostic]]:
     if errors:
         first = next(problem for problem in problems if not problem.unknown_key)
         return Broken(header, errors, _schema_refusal(header, first)), notes
-    record, build_errors, refusal = BUILDERS[header.kind](header, filled)
+    builder = BUILDERS.get(header.kind) or KOREOCTL_BUILDERS[header.kind]
+    record, build_errors, refusal = builder(header, filled)
     if record is None:
         assert refusal is not None
         return Broken(header, tuple(build_errors), refusal), [*notes, *build_errors]
@@ -165,6 +205,8 @@ def _schema_refusal(header: Header, problem: SchemaProblem) -> Refusal:
     Koreo reports the first violation fastjsonschema meets, which may not be the one
     koreoctl lists first (see conformance.md); the diagnostics keep koreoctl's wording.
     """
+    if header.kind in KOREOCTL_BUILDERS:  # koreoctl's own kind: koreoctl's words
+        return Refusal(problem.message, f"{header.kind}:{header.name}:spec")
     where = f"{header.name}:spec" if header.kind == "FunctionTest" else "spec"
     prefix = "" if header.kind == "FunctionTest" else f"prepare:{header.kind}:{header.name}:"
     return Refusal(problem.koreo_message or problem.message, prefix + where)

@@ -16,10 +16,11 @@ nesting too deep to be a Koreo program.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import warnings
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
-class _PyYamlResolver(BaseResolver):
+class PyYamlResolver(BaseResolver):
     """YAML 1.1 implicit types with PyYAML's patterns (ruamel's own 1.1 set differs)."""
 
     def __init__(self, version: Any = None, loader: Any = None, loadumper: Any = None) -> None:
@@ -52,7 +53,7 @@ class _PyYamlResolver(BaseResolver):
         return (1, 1)
 
 
-_PyYamlResolver.yaml_implicit_resolvers = {}
+PyYamlResolver.yaml_implicit_resolvers = {}
 for _tag, _pattern, _first in (
     (
         "bool",
@@ -89,7 +90,7 @@ for _tag, _pattern, _first in (
         "0123456789",
     ),
 ):
-    _PyYamlResolver.add_implicit_resolver(
+    PyYamlResolver.add_implicit_resolver(
         f"tag:yaml.org,2002:{_tag}", re.compile(_pattern, re.X), list(_first)
     )
 
@@ -218,6 +219,12 @@ class LoadedFile:
     docs: tuple[SourceDoc, ...]
     diagnostics: tuple[Diagnostic, ...]
     lines: tuple[str, ...] = ()  # the text, when it could be read (even if not parsed)
+    digest: str | None = None  # content_digest of the bytes read, when the file was read
+
+
+def content_digest(raw: bytes) -> str:
+    """The digest that identifies one version of a file's bytes (to notice a later change)."""
+    return hashlib.sha256(raw).hexdigest()
 
 
 def read_file(path: Path, display: str | None = None) -> LoadedFile:
@@ -243,7 +250,7 @@ def read_file(path: Path, display: str | None = None) -> LoadedFile:
         col = len(before.decode("utf-8", errors="replace")) + 1  # characters, like YAML marks
         message = f"file is not UTF-8 text: byte 0x{raw[err.start]:02x} is not UTF-8"
         return LoadedFile(name, (), (Diagnostic("P004", message, Span(name, line, col)),))
-    return parse_text(text, name)
+    return replace(parse_text(text, name), digest=content_digest(raw))
 
 
 def parse_text(text: str, file: str) -> LoadedFile:
@@ -322,7 +329,7 @@ _TOO_DEEP = f"YAML nesting deeper than {_MAX_SCANNED_DEPTH} levels; not loaded"
 def _new_yaml() -> YAML:
     # A fresh instance per parse: ruamel keeps per-instance state (no global constructors).
     yaml = YAML(typ="safe")
-    yaml.Resolver = _PyYamlResolver
+    yaml.Resolver = PyYamlResolver
     yaml.allow_duplicate_keys = True
     return yaml
 

@@ -192,6 +192,7 @@ def test_module_entry_point() -> None:
 def test_nothing_to_test_is_said(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = cli(capsys, "test", str(tmp_path))
     assert code == 0
-    assert f"warning P006 no FunctionTests found in {tmp_path}" in out
+    assert f"warning P006 no FunctionTests or WorkflowTests found in {tmp_path}" in out
     code, out, _ = cli(capsys, "test", EXAMPLE, "-k", "nothing-like-this")
-    assert "no FunctionTests in testdata/hello-koreo match -k 'nothing-like-this'" in out
+    expected = "no FunctionTests or WorkflowTests in testdata/hello-koreo match -k"
+    assert f"{expected} 'nothing-like-this'" in out

@@ -47,7 +47,7 @@ def check(context: FileContext) -> Iterator[Diagnostic]:
     from koreoctl.cel import Unanalysable
 
     for expression in context.expressions:
-        if expression.site.owner.startswith("FunctionTest:"):
+        if expression.site.owner.startswith(("FunctionTest:", "WorkflowTest:")):
             continue  # Koreo analyses the inputs of functions and workflows only
         reason = expression.program.reads
         if isinstance(reason, Unanalysable):

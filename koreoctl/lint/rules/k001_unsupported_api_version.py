@@ -1,6 +1,7 @@
 """K001 unsupported-api-version: A Koreo kind with an apiVersion other than koreo.dev/v1beta1.
 
-The Koreo controller only reads koreo.dev/v1beta1.
+The Koreo controller only reads koreo.dev/v1beta1, and koreoctl reads its own WorkflowTest
+only as koreoctl.dev/v1alpha1.
 
 Failing::
 

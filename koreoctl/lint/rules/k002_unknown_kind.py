@@ -1,6 +1,8 @@
 """K002 unknown-kind: An unknown kind in koreo.dev/v1beta1 that looks like a Koreo kind.
 
-Most likely a typo; the document is not loaded.
+Most likely a typo; the document is not loaded. Every kind in koreoctl.dev (koreoctl's own
+API group) is reported, since koreoctl defines them all; so is a WorkflowTest given Koreo's
+apiVersion.
 
 Failing::
 
@@ -11,6 +13,11 @@ Passing::
 
     apiVersion: koreo.dev/v1beta1
     kind: ValueFunction
+
+Failing::
+
+    apiVersion: koreo.dev/v1beta1
+    kind: WorkflowTest          # koreoctl's kind: koreoctl.dev/v1alpha1
 
 Found while loading the project, so ``koreoctl test`` reports it too.
 """

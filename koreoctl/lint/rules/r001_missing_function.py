@@ -1,4 +1,4 @@
-"""R001 missing-function: a FunctionTest names a function that is not defined.
+"""R001 missing-function: a test names a function or Workflow that is not defined.
 
 The test cannot run (Koreo's runner says it "must wait"). Reported at the name. (A Workflow
 step naming something missing is R004, a warning: the function may come from another
@@ -15,6 +15,13 @@ Passing::
     kind: FunctionTest
     spec:
       functionRef: {kind: ValueFunction, name: config.v1}
+
+The same for a WorkflowTest's ``workflowRef``::
+
+    apiVersion: koreoctl.dev/v1alpha1
+    kind: WorkflowTest
+    spec:
+      workflowRef: {name: team-storage.v2}   # only team-storage.v1 exists
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ RULE = Rule(
     "R001",
     "missing-function",
     Severity.ERROR,
-    "A FunctionTest names a function that is not defined.",
+    "A FunctionTest names a function (a WorkflowTest a Workflow) that is not defined.",
     "project",
 )
 

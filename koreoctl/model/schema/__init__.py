@@ -1,4 +1,4 @@
-"""The JSON Schemas of the five Koreo kinds, and checking a ``spec`` against them (jsonschema).
+"""The JSON Schemas of the five Koreo kinds and koreoctl's own, and checking against them.
 
 The schemas (one JSON file per kind, next to this module) are koreoctl's own, written to have
 the same effect as the ``koreo.dev/v1beta1`` CRDs the reference engine validates with: the same
@@ -7,6 +7,11 @@ Kubernetes API server on admission), defaults are filled in before the spec is u
 ``update`` is ``{patch: {delay: 30}}``, a missing ``create.delay`` is 30, and so on.
 
 Keys that a kind does not define are reported as warnings: Kubernetes would silently prune them.
+
+koreoctl's own shapes (jsonschema here too): ``WorkflowTest`` (the ``koreoctl.dev/v1alpha1``
+kind), ``ControllerRule`` (one simulated controller) and ``Observe`` (an observe file). A
+schema may name another file of this folder as ``{"$ref": "ControllerRule.json"}``; it is
+inlined when the schema is read, so defaults and unknown keys are found through it too.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any
 import jsonschema
 
 KINDS = ("ValueFunction", "ResourceFunction", "ResourceTemplate", "Workflow", "FunctionTest")
+KOREOCTL_SCHEMAS = ("WorkflowTest", "ControllerRule", "Observe")
 
 SpecPath = tuple[str | int, ...]
 
@@ -41,9 +47,23 @@ class SchemaProblem:
 
 @cache
 def kind_schema(kind: str) -> dict[str, Any]:
-    """The JSON Schema of ``kind``'s spec."""
+    """The JSON Schema of ``kind``'s spec (other files it names by ``$ref`` inlined)."""
     text = resources.files(__name__).joinpath(f"{kind}.json").read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
+    schema: dict[str, Any] = _inlined(json.loads(text))
+    return schema
+
+
+def _inlined(schema: Any) -> Any:
+    """``schema`` with every ``{"$ref": "Name.json"}`` replaced by that file's schema."""
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.endswith(".json") and "#" not in ref:
+            named = copy.deepcopy(kind_schema(ref.removesuffix(".json")))
+            named.pop("$comment", None)
+            return named
+        return {key: _inlined(value) for key, value in schema.items()}
+    if isinstance(schema, list):
+        return [_inlined(item) for item in schema]
     return schema
 
 
@@ -53,12 +73,16 @@ def _validator(kind: str) -> Any:
     return jsonschema.Draft202012Validator(schema)
 
 
-def check_spec(kind: str, spec: Any) -> tuple[Any, tuple[SchemaProblem, ...]]:
-    """Validate ``spec`` of ``kind``: (the spec with defaults filled in, problems found)."""
+def check_spec(kind: str, spec: Any, root: str = "spec") -> tuple[Any, tuple[SchemaProblem, ...]]:
+    """Validate ``spec`` of ``kind``: (the spec with defaults filled in, problems found).
+
+    ``root`` names the value checked in messages (``spec.steps[0]``); "" for a document
+    checked whole (``controllers[0].match``)."""
     schema = kind_schema(kind)
     errors = sorted(_validator(kind).iter_errors(spec), key=_error_order)
-    problems = [_problem(error) for error in errors]
-    problems.extend(_unknown_keys(schema, spec, ()))
+    problems = [_problem(error, root) for error in errors]
+    ignored = "koreoctl ignores it" if kind in KOREOCTL_SCHEMAS else "Kubernetes would drop it"
+    problems.extend(_unknown_keys(schema, spec, (), root, ignored))
     return apply_defaults(schema, spec), tuple(problems)
 
 
@@ -81,9 +105,9 @@ def _error_order(error: Any) -> tuple[Any, ...]:
     return (tuple(str(p) for p in error.absolute_path), error.validator)
 
 
-def _problem(error: Any) -> SchemaProblem:
+def _problem(error: Any, root: str) -> SchemaProblem:
     path = tuple(error.absolute_path)
-    message = _message(error, path)
+    message = _message(error, path, root)
     koreo_message = _koreo_message(error, path)
     if error.validator in ("oneOf", "anyOf") and isinstance(error.instance, dict):
         names = {name for sub in error.validator_value for name in sub.get("required", [])}
@@ -95,8 +119,8 @@ def _problem(error: Any) -> SchemaProblem:
     return SchemaProblem(path, message, at_key=at_key, koreo_message=koreo_message)
 
 
-def _message(error: Any, path: SpecPath) -> str:
-    where = _dotted(path)
+def _message(error: Any, path: SpecPath, root: str) -> str:
+    where = _dotted(path, root)
     rule = error.validator
     if rule == "required":
         missing = [name for name in error.validator_value if name not in error.instance]
@@ -179,28 +203,33 @@ def _choice_message(error: Any, where: str) -> str:
     return f"{where} needs exactly one of {_names(names, 'or')}"
 
 
-def _unknown_keys(schema: dict[str, Any], value: Any, path: SpecPath) -> list[SchemaProblem]:
+def _unknown_keys(
+    schema: dict[str, Any], value: Any, path: SpecPath, root: str, ignored: str
+) -> list[SchemaProblem]:
     problems: list[SchemaProblem] = []
     if isinstance(value, dict) and "properties" in schema:
         known = schema["properties"]
         preserve = schema.get("x-kubernetes-preserve-unknown-fields", False)
         for key, sub_value in value.items():
             if key in known:
-                problems.extend(_unknown_keys(known[key], sub_value, (*path, key)))
+                problems.extend(_unknown_keys(known[key], sub_value, (*path, key), root, ignored))
             elif not preserve:
-                message = f"unknown field {_dotted((*path, key))}; Kubernetes would drop it"
+                message = f"unknown field {_dotted((*path, key), root)}; {ignored}"
                 problems.append(SchemaProblem((*path, key), message, unknown_key=True))
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for index, item in enumerate(value):
-            problems.extend(_unknown_keys(schema["items"], item, (*path, index)))
+            problems.extend(_unknown_keys(schema["items"], item, (*path, index), root, ignored))
     return problems
 
 
-def _dotted(path: SpecPath) -> str:
-    text = "spec"
+def _dotted(path: SpecPath, root: str = "spec") -> str:
+    text = root
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return f"`{text}`"
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return f"`{text or 'the document'}`"
 
 
 def _names(names: list[str], joiner: str = "and") -> str:
