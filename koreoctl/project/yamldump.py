@@ -28,7 +28,7 @@ _BOOL_TAG = "tag:yaml.org,2002:bool"
 _GO_YAML_V2_BOOLEANS = frozenset({"y", "Y", "n", "N"})  # booleans to go-yaml v2, not PyYAML
 
 
-class _CautiousResolver(PyYamlResolver):
+class CautiousResolver(PyYamlResolver):
     """Resolves a plain scalar to the first non-string type any common reader gives it, so
     the emitter quotes every string some reader would take for something else."""
 
@@ -45,6 +45,19 @@ class _CautiousResolver(PyYamlResolver):
         return self._yaml12.resolve(kind, value, implicit)
 
 
+def float_text(data: float) -> str:
+    """A float as every YAML version reads it back as the same float (``1.0e+20``: YAML 1.1
+    needs the dot; ``.nan``, ``.inf``, ``-.inf``)."""
+    if data != data:
+        return ".nan"
+    if data in (float("inf"), float("-inf")):
+        return ".inf" if data > 0 else "-.inf"
+    text = repr(data).lower()
+    if "." not in text and "e" in text:
+        text = text.replace("e", ".0e", 1)
+    return text
+
+
 class _Representer(SafeRepresenter):
     """The safe representer, with multi-line strings as literal blocks, floats as every YAML
     version reads them, and keys kept in the order given (sorted first, by a total order)."""
@@ -58,12 +71,7 @@ class _Representer(SafeRepresenter):
         return self.represent_scalar(_STR_TAG, data, style=style)
 
     def represent_float(self, data: float) -> Any:
-        text = repr(data).lower()
-        if data != data or text in ("inf", "-inf"):
-            return super().represent_float(data)
-        if "." not in text and "e" in text:
-            text = text.replace("e", ".0e", 1)  # YAML 1.1 floats need a dot: 1.0e+20
-        return self.represent_scalar("tag:yaml.org,2002:float", text)
+        return self.represent_scalar("tag:yaml.org,2002:float", float_text(data))
 
 
 _Representer.add_representer(str, _Representer.represent_str)
@@ -83,7 +91,7 @@ def dump_yaml_documents(documents: Iterable[tuple[Any, str | None]]) -> str:
 def _dump(data: Any) -> str:
     yaml = YAML(typ="safe", pure=True)  # the pure emitter honours the resolver and representer
     yaml.Representer = _Representer
-    yaml.Resolver = _CautiousResolver
+    yaml.Resolver = CautiousResolver
     yaml.default_flow_style = False
     yaml.width = 1 << 30  # never fold a long line
     yaml.indent(mapping=2, sequence=4, offset=2)

@@ -22,7 +22,6 @@ import copy
 import io
 import itertools
 import os
-import re
 import stat
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -35,10 +34,10 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import LiteralScalarString
-from ruamel.yaml.tag import Tag
 
 from koreoctl.diagnostics import Severity
 from koreoctl.project.source import PyYamlResolver, YamlPath, content_digest, parse_text
+from koreoctl.project.yamldump import CautiousResolver, float_text
 
 __all__ = ["Edit", "EditResult", "apply_edits", "same_data"]
 
@@ -618,7 +617,7 @@ class _Differ(_Text):
     def _dump(self, mapping: dict[Any, Any]) -> list[str]:
         """The mapping as block YAML lines (multi-line strings as ``|`` blocks if ``blocks``)."""
         yaml = YAML(typ="rt", pure=True)
-        yaml.Resolver = _QuotingResolver
+        yaml.Resolver = CautiousResolver
         yaml.Representer = _Representer
         yaml.width = 1 << 30  # never fold a long line
         yaml.allow_unicode = True
@@ -686,27 +685,8 @@ def _literal_blocks(value: Any) -> Any:
     return value
 
 
-# A plain scalar that YAML 1.2 (core schema) or YAML 1.1's y/n would read as something other
-# than a string; PyYAML's own types are the resolver's already.
-_TYPED_ELSEWHERE = re.compile(
-    r"""^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|y|Y|n|N
-    |[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+
-    |[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
-    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""",
-    re.X,
-)
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
-
-
-class _QuotingResolver(PyYamlResolver):
-    """Quotes a string that any common YAML reader could take for another type."""
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        tag = super().resolve(kind, value, implicit)
-        if kind is ScalarNode and implicit[0] and tag == _STR and _TYPED_ELSEWHERE.match(value):
-            return Tag(suffix="tag:yaml.org,2002:typed-elsewhere")
-        return tag
 
 
 class _Representer(RoundTripRepresenter):
@@ -718,15 +698,7 @@ def _represent_none(representer: Any, data: None) -> Any:
 
 
 def _represent_float(representer: Any, data: float) -> Any:
-    if data != data:
-        text = ".nan"
-    elif data in (float("inf"), float("-inf")):
-        text = ".inf" if data > 0 else "-.inf"
-    else:
-        text = repr(data).lower()
-        if "." not in text and "e" in text:  # 1e+20: PyYAML needs 1.0e+20 to see a float
-            text = text.replace("e", ".0e", 1)
-    return representer.represent_scalar("tag:yaml.org,2002:float", text)
+    return representer.represent_scalar("tag:yaml.org,2002:float", float_text(data))
 
 
 _Representer.add_representer(type(None), _represent_none)
