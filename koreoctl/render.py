@@ -139,20 +139,15 @@ def render(
         if quiet:
             converged = True
             break
-    final_trigger = server.get(trigger_ref) or {}
-    objects = tuple(
-        strip_system_fields(obj)
-        for obj in server.objects()
-        if ObjectRef.of(obj) in loop.written and ObjectRef.of(obj) != trigger_ref
-    )
+    last = passes[-1]  # nothing runs after the last pass: its snapshot is the result
     return RenderResult(
         workflow=chosen.name,
-        trigger=strip_system_fields(final_trigger),
-        objects=objects,
+        trigger=last.trigger,
+        objects=last.objects,
         managers=_all_managers(passes),
         passes=tuple(passes),
         converged=converged,
-        outcome=passes[-1].outcome,
+        outcome=last.outcome,
         unstable=() if converged else loop.last_activity,
         warnings=tuple(warnings),
     )
