@@ -2,8 +2,10 @@
 
 ``load`` finds and parses a project (or files and folders of Koreo YAML) into a linked
 Program; ``test`` runs its FunctionTests and WorkflowTests; ``render`` reconciles triggers
-with their Workflows to steady state. The CLI is a thin shell over these; other tools (a
-pytest plugin, an editor) can call them directly.
+with their Workflows to steady state; both can record the run as a snapshot. The
+``snapshot_*`` functions read and tend the snapshot store, and ``diff`` / ``diff_rev``
+compare two runs. The CLI is a thin shell over these; other tools (a pytest plugin, an
+editor) can call them directly.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from koreoctl.diagnostics import Diagnostic, Severity, Span
 from koreoctl.errors import UsageError
 from koreoctl.project.layout import SourceFile, discover, is_project, project_root
+from koreoctl.reports import Rendered, RenderReport
 
 if TYPE_CHECKING:
     from koreoctl.apiserver import CrdCatalog
@@ -26,9 +29,35 @@ if TYPE_CHECKING:
     from koreoctl.model.controllers import ControllerRule
     from koreoctl.program import Program
     from koreoctl.project.source import LoadedFile, SourceDoc
-    from koreoctl.render import RenderResult
+    from koreoctl.snapshots.diff import DiffReport, Side
+    from koreoctl.snapshots.recording import Location, Recording
+    from koreoctl.snapshots.store import (
+        Migrated,
+        Problem,
+        Pruned,
+        SnapshotInfo,
+        Verified,
+    )
 
-__all__ = ["Loaded", "RenderReport", "Rendered", "lint", "load", "render", "test"]
+__all__ = [
+    "Compared",
+    "Loaded",
+    "RenderReport",
+    "Rendered",
+    "ShownSnapshot",
+    "SnapshotListing",
+    "diff",
+    "diff_rev",
+    "lint",
+    "load",
+    "render",
+    "snapshot_list",
+    "snapshot_migrate",
+    "snapshot_prune",
+    "snapshot_show",
+    "snapshot_verify",
+    "test",
+]
 
 
 @dataclass(frozen=True)
@@ -43,8 +72,9 @@ class Loaded:
     origins: Mapping[str, tuple[Path, str | None]] = field(default_factory=dict)
 
 
-def load(paths: Sequence[str]) -> Loaded:
-    """Discover, parse, model and link everything under ``paths``.
+def load(paths: Sequence[str], *, shown: Sequence[str] | None = None) -> Loaded:
+    """Discover, parse, model and link everything under ``paths`` (named in messages as
+    ``shown`` says, when given: see ``discover``).
 
     Raises ``koreoctl.errors.UsageError`` for a path that does not exist; every problem in
     the files themselves is a diagnostic.
@@ -54,7 +84,7 @@ def load(paths: Sequence[str]) -> Loaded:
     from koreoctl.program import link
     from koreoctl.project.source import read_file
 
-    layout = discover(tuple(paths))
+    layout = discover(tuple(paths), tuple(shown) if shown is not None else None)
     docs: list[SourceDoc] = []
     diagnostics: list[Diagnostic] = list(layout.diagnostics)
     origins: dict[str, tuple[Path, str | None]] = {}
@@ -79,16 +109,28 @@ def test(
     pattern: str | None = None,
     fail_fast: bool = False,
     update: bool = False,
+    recording: Recording | None = None,
 ) -> TestReport:
     """Run the FunctionTests, then the WorkflowTests, under ``paths``; the report carries the
     load diagnostics too.
 
     With ``update``, the expectation of every failing case that has ``corrections`` is
     rewritten in its file (``report.updates`` says what was); without it nothing is written.
+    With ``recording`` (and when it, or the project's settings, ask for one), the run is
+    recorded as a snapshot; ``report.snapshot`` is its path.
     """
+    report, loaded = _test(load(paths), paths, pattern, fail_fast)
+    if recording is not None:
+        snapshot = _record_test(paths, pattern, recording, loaded, report)
+        report = replace(report, snapshot=snapshot)
+    return replace(report, updates=_update(report, loaded.origins)) if update else report
+
+
+def _test(
+    loaded: Loaded, paths: Sequence[str], pattern: str | None, fail_fast: bool
+) -> tuple[TestReport, Loaded]:
     from koreoctl.functest import run_tests
 
-    loaded = load(paths)
     report = run_tests(loaded.program, loaded.crds, pattern=pattern, fail_fast=fail_fast)
     report = _with_workflow_tests(loaded, report, pattern, fail_fast)
     diagnostics = loaded.diagnostics
@@ -98,8 +140,40 @@ def test(
         if pattern and (loaded.program.tests or loaded.program.model.of_kind("WorkflowTest")):
             note = f"no FunctionTests or WorkflowTests in {where} match -k {pattern!r}"
         diagnostics = (*diagnostics, Diagnostic("P006", note, None, Severity.WARNING))
-    report = replace(report, diagnostics=diagnostics)
-    return replace(report, updates=_update(report, loaded.origins)) if update else report
+    return replace(report, diagnostics=diagnostics), loaded
+
+
+def _record_test(
+    paths: Sequence[str],
+    pattern: str | None,
+    recording: Recording,
+    loaded: Loaded,
+    report: TestReport,
+) -> str | None:
+    from koreoctl.reports import test_report_data
+    from koreoctl.snapshots import recording as record
+
+    location = record.locate(paths[0] if paths else ".", recording.directory)
+    if not record.wanted("test", recording, location):
+        return None
+    payload = test_report_data(report)
+    target = {"paths": record.paths_target(paths, location), "pattern": pattern}
+    info = record.write_snapshot(
+        location,
+        "test",
+        recording,
+        target,
+        _input_digests(loaded, location),
+        payload,
+        record.test_summary(payload),
+    )
+    return str(info.path)
+
+
+def _input_digests(loaded: Loaded, location: Location) -> dict[str, str | None]:
+    from koreoctl.snapshots.recording import relative_to_project
+
+    return {relative_to_project(path, location): digest for path, digest in loaded.origins.values()}
 
 
 def _update(report: TestReport, origins: Mapping[str, tuple[Path, str | None]]) -> Updates:
@@ -249,48 +323,21 @@ _STDIN_NAME = "<stdin>"
 
 
 @dataclass(frozen=True)
-class Rendered:
-    """One trigger rendered: where it was read (``file:line``), the trigger as given, and
-    what the render produced."""
-
-    source: str
-    trigger: dict[str, Any]
-    result: RenderResult
-
-    @property
-    def ok(self) -> bool:
-        """It reached a steady state and the Workflow's last outcome is not a PermFail."""
-        from koreoctl.outcome import PermFail
-
-        return self.result.converged and not isinstance(self.result.outcome, PermFail)
-
-
-@dataclass(frozen=True)
-class RenderReport:
-    """Every trigger rendered, and the diagnostics of the project and of the input files.
-
-    ``rejected`` is True when nothing could be rendered: an input file (trigger, state or
-    observe) has an error (the diagnostics say where), or ``error`` says why (no trigger,
-    no single Workflow for one), after the diagnostics that may explain it.
-    """
-
-    renders: tuple[Rendered, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    rejected: bool = False
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Every render reached a steady state without a final PermFail."""
-        return all(rendered.ok for rendered in self.renders)
-
-
-@dataclass(frozen=True)
 class _RenderInputs:
     triggers: tuple[tuple[str, dict[str, Any]], ...]
     state: tuple[dict[str, Any], ...]
     rules: tuple[ControllerRule, ...]
     diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class _RenderOptions:
+    trigger: str | None = None
+    stdin: str | None = None
+    workflow: str | None = None
+    state: str | None = None
+    observe: str | None = None
+    max_passes: int | None = None
 
 
 def render(
@@ -302,6 +349,7 @@ def render(
     state: str | None = None,
     observe: str | None = None,
     max_passes: int | None = None,
+    recording: Recording | None = None,
 ) -> RenderReport:
     """Render triggers with their Workflows until nothing changes (see ``koreoctl.render``).
 
@@ -309,13 +357,24 @@ def render(
     else every object of the project whose kind a Workflow's crdRef names (with
     ``workflow``: that Workflow's). ``state`` is a file of objects that already exist;
     ``observe`` a file of simulated controllers. Problems in the files are diagnostics;
-    no trigger, or no single Workflow for one, is the report's ``error``.
+    no trigger, or no single Workflow for one, is the report's ``error``. With
+    ``recording`` (and when it, or the project's settings, ask for one), a render that was
+    not rejected is recorded as a snapshot; ``report.snapshot`` is its path.
     """
+    options = _RenderOptions(trigger, stdin, workflow, state, observe, max_passes)
+    loaded = load(paths)
+    report = _render(loaded, paths, options)
+    if recording is not None and not report.rejected:
+        report = replace(report, snapshot=_record_render(paths, options, recording, loaded, report))
+    return report
+
+
+def _render(loaded: Loaded, paths: Sequence[str], options: _RenderOptions) -> RenderReport:
     from koreoctl.render import DEFAULT_MAX_PASSES
     from koreoctl.render import render as render_trigger
 
-    loaded = load(paths)
-    inputs = _render_inputs(trigger, stdin, state, observe)
+    trigger, workflow = options.trigger, options.workflow
+    inputs = _render_inputs(trigger, options.stdin, options.state, options.observe)
     diagnostics = tuple(sorted({*loaded.diagnostics, *inputs.diagnostics}))
     if any(note.severity is Severity.ERROR for note in inputs.diagnostics):
         return RenderReport((), diagnostics, rejected=True)
@@ -333,12 +392,54 @@ def render(
                 workflow=workflow,
                 state=inputs.state,
                 controllers=inputs.rules,
-                max_passes=max_passes or DEFAULT_MAX_PASSES,
+                max_passes=options.max_passes or DEFAULT_MAX_PASSES,
             )
         except UsageError as problem:
             return RenderReport((), diagnostics, rejected=True, error=f"{source}: {problem}")
         renders.append(Rendered(source, body, result))
     return RenderReport(tuple(renders), diagnostics)
+
+
+def _record_render(
+    paths: Sequence[str],
+    options: _RenderOptions,
+    recording: Recording,
+    loaded: Loaded,
+    report: RenderReport,
+) -> str | None:
+    from koreoctl.reports import render_report_data
+    from koreoctl.snapshots import recording as record
+    from koreoctl.snapshots.store import digest
+
+    location = record.locate(paths[0] if paths else ".", recording.directory)
+    if not record.wanted("render", recording, location):
+        return None
+    inputs = _input_digests(loaded, location)
+    files: dict[str, str | None] = {}
+    for key, name in (
+        ("trigger", options.trigger),
+        ("state", options.state),
+        ("observe", options.observe),
+    ):
+        if name == STDIN:
+            files[key] = STDIN
+            inputs[_STDIN_NAME] = digest((options.stdin or "").encode("utf-8"))
+        elif name:
+            files[key] = record.relative_to_project(name, location)
+            inputs[files[key] or name] = record.file_digest(name)
+        else:
+            files[key] = None
+    target = {
+        "paths": record.paths_target(paths, location),
+        **files,
+        "workflow": options.workflow,
+        "maxPasses": options.max_passes,
+    }
+    payload = render_report_data(report, include_trigger=True)
+    info = record.write_snapshot(
+        location, "render", recording, target, inputs, payload, record.render_summary(payload)
+    )
+    return str(info.path)
 
 
 def _render_inputs(
@@ -469,3 +570,219 @@ def _no_trigger(program: Program, paths: Sequence[str], workflow: str | None) ->
         f"no trigger to render: no object in {where} is a {' or '.join(kinds)}; "
         "give one with --trigger FILE"
     )
+
+
+# --- snapshots -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SnapshotListing:
+    """The snapshots of a store that match the filters, in order, and the files that could
+    not be used (reported by name, never used)."""
+
+    store: Path
+    snapshots: tuple[SnapshotInfo, ...]
+    problems: tuple[Problem, ...] = ()
+
+
+def snapshot_list(
+    project: str = ".",
+    *,
+    directory: str | None = None,
+    command: str | None = None,
+    writer: str | None = None,
+    commit: str | None = None,
+) -> SnapshotListing:
+    """Every snapshot of the project's store, ordered by created time, writer and seq (the
+    same order on every machine that holds the same files)."""
+    from koreoctl.snapshots.history import select
+    from koreoctl.snapshots.recording import locate
+    from koreoctl.snapshots.store import scan
+
+    location = locate(project, directory)
+    found = scan(location.store)
+    chosen = select(found, command=command, writer=writer, commit=commit)
+    return SnapshotListing(location.store, chosen, found.problems)
+
+
+@dataclass(frozen=True)
+class ShownSnapshot:
+    info: SnapshotInfo
+    payload: Any
+    problems: tuple[Problem, ...] = ()
+
+
+def snapshot_show(
+    reference: str, project: str = ".", *, directory: str | None = None
+) -> ShownSnapshot:
+    """The snapshot ``reference`` names (see ``koreoctl.snapshots.store.resolve``)."""
+    from koreoctl.snapshots.recording import locate
+    from koreoctl.snapshots.store import read_payload, resolve, scan
+
+    found = scan(locate(project, directory).store)
+    info = resolve(reference, found)
+    return ShownSnapshot(info, read_payload(info), found.problems)
+
+
+def snapshot_verify(project: str = ".", *, directory: str | None = None) -> Verified:
+    """Check every file of the project's store."""
+    from koreoctl.snapshots.recording import locate
+    from koreoctl.snapshots.store import verify
+
+    return verify(locate(project, directory).store)
+
+
+def snapshot_prune(
+    keep: int, project: str = ".", *, directory: str | None = None, dry_run: bool = False
+) -> Pruned:
+    """Remove all but the ``keep`` newest snapshots of each command and target."""
+    from koreoctl.snapshots.recording import locate
+    from koreoctl.snapshots.store import prune
+
+    return prune(locate(project, directory).store, keep, dry_run=dry_run)
+
+
+def snapshot_migrate(
+    project: str = ".", *, directory: str | None = None, dry_run: bool = False
+) -> Migrated:
+    """Rewrite snapshots of older formats into new ones (the old files stay)."""
+    from koreoctl.snapshots.recording import locate
+    from koreoctl.snapshots.store import migrate, writer_id
+
+    location = locate(project, directory)
+    return migrate(location.store, writer_id(location.project), dry_run=dry_run)
+
+
+# --- diff ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Compared:
+    """A diff, why its sides were chosen (``notes``), and unusable store files."""
+
+    report: DiffReport
+    notes: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+def diff(
+    first: str | None = None,
+    second: str | None = None,
+    *,
+    project: str = ".",
+    directory: str | None = None,
+    command: str | None = None,
+    ignore: Sequence[str] = (),
+    defaults: bool = True,
+) -> Compared:
+    """Compare two snapshots (see ``koreoctl.snapshots.history.pair`` for the defaults)."""
+    from koreoctl.snapshots.diff import diff_payloads, parse_ignore
+    from koreoctl.snapshots.history import pair
+    from koreoctl.snapshots.recording import locate
+    from koreoctl.snapshots.store import read_payload, scan
+
+    for pattern in ignore:
+        parse_ignore(pattern)  # a bad pattern is a usage error before anything is read
+    found = scan(locate(project, directory).store)
+    chosen = pair(found, first, second, command=command)
+    b_side = _side(chosen.b)
+    a_side, a_payload = (
+        _empty_side(chosen.b.command)
+        if chosen.a is None
+        else (
+            _side(chosen.a),
+            read_payload(chosen.a),
+        )
+    )
+    report = diff_payloads(
+        chosen.b.command,
+        a_side,
+        a_payload,
+        b_side,
+        read_payload(chosen.b),
+        ignore=ignore,
+        defaults=defaults,
+    )
+    notes = (f"{chosen.b.short}: {chosen.note}",) if chosen.note else ()
+    return Compared(report, notes, found.problems)
+
+
+def _side(info: SnapshotInfo) -> Side:
+    from koreoctl.snapshots.diff import Side
+    from koreoctl.snapshots.recording import describe
+
+    return Side(info.short, describe(info))
+
+
+def _empty_side(command: str) -> tuple[Side, dict[str, Any]]:
+    from koreoctl.snapshots.diff import Side
+
+    payload: dict[str, Any] = {"renders": [], "diagnostics": []}
+    if command == "test":
+        payload = {"summary": {}, "tests": [], "diagnostics": []}
+    return Side("(none)", f"no earlier {command} snapshot of this target"), payload
+
+
+def diff_rev(
+    rev: str,
+    *,
+    project: str = ".",
+    command: str | None = None,
+    ignore: Sequence[str] = (),
+    defaults: bool = True,
+    pattern: str | None = None,
+    trigger: str | None = None,
+    workflow: str | None = None,
+    state: str | None = None,
+    observe: str | None = None,
+) -> Compared:
+    """Test or render ``project`` as it is at git revision ``rev`` (its files read from the
+    commit, never from the working tree) and as it is in the working tree, and compare.
+
+    ``command`` is ``test`` or ``render``; None: render when the working tree has a trigger
+    to render (``--trigger`` or a Workflow's crdRef kind among its objects), else test.
+    """
+    import tempfile
+
+    from koreoctl.project.vcs import export_revision, resolve_revision
+    from koreoctl.snapshots.diff import Side, diff_payloads, parse_ignore
+
+    for item in ignore:
+        parse_ignore(item)
+    if not Path(project).exists():
+        raise UsageError(f"no such file or folder: {project!r}")
+    revision = resolve_revision(Path(project), rev)
+    options = _RenderOptions(trigger, None, workflow, state, observe, None)
+    here = load([project])
+    chosen = command or (
+        "render" if trigger or _project_triggers(here.program, workflow) else "test"
+    )
+    with tempfile.TemporaryDirectory(prefix="koreoctl-rev-") as folder:
+        copy = Path(folder) / "project"
+        export_revision(Path(project), revision, copy)
+        there = load([str(copy)], shown=[project])
+        before = _payload(chosen, there, project, options, pattern)
+    after = _payload(chosen, here, project, options, pattern)
+    report = diff_payloads(
+        chosen,
+        Side(f"git:{revision.commit[:12]}", f"{chosen} of {project} at {rev}"),
+        before,
+        Side("working tree", f"{chosen} of {project} in the working tree"),
+        after,
+        ignore=ignore,
+        defaults=defaults,
+    )
+    return Compared(report)
+
+
+def _payload(
+    command: str, loaded: Loaded, project: str, options: _RenderOptions, pattern: str | None
+) -> dict[str, Any]:
+    from koreoctl.reports import render_report_data, test_report_data
+
+    if command == "test":
+        return test_report_data(_test(loaded, [project], pattern, False)[0])
+    report = _render(loaded, [project], options)
+    if report.rejected:
+        raise UsageError(f"cannot render {project}: {report.error or 'an input file has errors'}")
+    return render_report_data(report, include_trigger=True)

@@ -190,7 +190,8 @@ class Updates:
 @dataclass(frozen=True)
 class TestReport:
     """Every FunctionTest's result, and the diagnostics from loading the project; ``updates``
-    when it was run with ``--update``."""
+    when it was run with ``--update``; ``snapshot``, the path of the snapshot the run was
+    recorded in, when it was."""
 
     __test__ = False  # not a pytest class
 
@@ -198,6 +199,7 @@ class TestReport:
     diagnostics: tuple[Diagnostic, ...] = ()
     not_run: int = field(default=0)
     updates: Updates | None = None
+    snapshot: str | None = None
 
     @property
     def summary(self) -> Summary:

@@ -7,12 +7,22 @@ import koreoctl.api
 
 def test_exported_members() -> None:
     assert koreoctl.api.__all__ == [
+        "Compared",
         "Loaded",
         "RenderReport",
         "Rendered",
+        "ShownSnapshot",
+        "SnapshotListing",
+        "diff",
+        "diff_rev",
         "lint",
         "load",
         "render",
+        "snapshot_list",
+        "snapshot_migrate",
+        "snapshot_prune",
+        "snapshot_show",
+        "snapshot_verify",
         "test",
     ]
     public = {name for name in vars(koreoctl.api) if not name.startswith("_")}

@@ -13,16 +13,16 @@ from typing import Annotated
 import typer
 
 from koreoctl import __version__
-from koreoctl.cli import lint_command, render_command, test_command
+from koreoctl.cli import diff_command, lint_command, render_command, snapshot_command, test_command
 from koreoctl.cli.reporters import make_console, print_error
 from koreoctl.errors import KoreoctlError
 
 app = typer.Typer(
     name="koreoctl",
     help=(
-        "Offline toolchain for Koreo programs: run FunctionTests against a simulated "
-        "Kubernetes API server, with the reference Koreo engine's semantics, and lint projects. "
-        "No cluster needed."
+        "Offline toolchain for Koreo programs: run FunctionTests and WorkflowTests against a "
+        "simulated Kubernetes API server, with the reference Koreo engine's semantics; lint "
+        "projects; render Workflows; record runs as snapshots and diff them. No cluster needed."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -32,6 +32,8 @@ app = typer.Typer(
 app.command("test", no_args_is_help=False)(test_command.test)
 app.command("lint", no_args_is_help=False)(lint_command.lint)
 app.command("render", no_args_is_help=False, help=render_command.HELP)(render_command.render)
+app.command("diff", no_args_is_help=False, help=diff_command.HELP)(diff_command.diff)
+app.add_typer(snapshot_command.app, name="snapshot")
 
 
 def _show_version(value: bool) -> None:
@@ -70,7 +72,9 @@ def run(argv: list[str] | None = None) -> int:
     debug = "--debug" in args
     err = make_console(stderr=True)
     try:
-        result = app(args=args, prog_name="koreoctl", standalone_mode=False)
+        result = app(
+            args=args, prog_name="koreoctl", standalone_mode=False, obj={"argv": tuple(args)}
+        )
     except typer.Exit as done:
         return int(done.exit_code or 0)
     except typer.Abort:

@@ -15,10 +15,11 @@ from koreoctl.cli.reporters import (
     print_render_passes,
     print_render_problems,
 )
+from koreoctl.cli.snapshot_options import Snapshot, SnapshotDir, invoked_argv, print_written
 from koreoctl.diagnostics import Severity
 
 if TYPE_CHECKING:
-    from koreoctl.api import RenderReport
+    from koreoctl.reports import RenderReport
 
 HELP = (
     "Render what a Workflow makes of a trigger: the objects it creates, at steady state.\n\n"
@@ -39,6 +40,8 @@ HELP = (
     "Exit code: 0 every render reached steady state and none ended in PermFail; 1 one did not "
     "(what kept changing is shown) or ended in PermFail, or a project file has errors; 2 usage "
     "or input errors (no trigger, no Workflow for it, a bad trigger, state or observe file).\n\n"
+    "With --snapshot, the render (objects, trigger status, per-pass outcomes) is recorded in "
+    "the project's snapshot store, for `koreoctl diff` to compare with other runs.\n\n"
     "Examples:\n\n"
     "  koreoctl render testdata/hello-workload --observe testdata/hello-workload/observe.yaml\n"
     "  koreoctl render . --trigger - -o json < workload.yaml\n"
@@ -48,6 +51,7 @@ HELP = (
 
 # The signature is long because typer reads each option's help from it; the body is short.
 def render(
+    context: typer.Context,
     paths: Annotated[
         list[str] | None,
         typer.Argument(
@@ -109,9 +113,12 @@ def render(
             show_default=False,
         ),
     ] = None,
+    snapshot: Snapshot = None,
+    snapshot_dir: SnapshotDir = None,
 ) -> int:
     """Render what a Workflow makes of a trigger (the full help is HELP)."""
     from koreoctl import api  # the engine's imports are only paid for by commands that run it
+    from koreoctl.snapshots.recording import Recording
 
     mode, folder = _output_mode(output)
     report = api.render(
@@ -122,6 +129,7 @@ def render(
         state=state,
         observe=observe,
         max_passes=max_passes,
+        recording=Recording(snapshot, snapshot_dir, invoked_argv(context)),
     )
     err = make_console(stderr=True)
     print_diagnostics(err, report.diagnostics)
@@ -134,6 +142,7 @@ def render(
     if passes if passes is not None else on_terminal and mode == "yaml":
         print_render_passes(make_console() if on_terminal else err, report)
     print_render_problems(err, report)
+    print_written(err, report.snapshot)
     load_errors = any(d.severity is Severity.ERROR for d in report.diagnostics)
     return 0 if report.ok and not load_errors else 1
 

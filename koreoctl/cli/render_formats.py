@@ -28,13 +28,12 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from koreoctl.cli.serialize import outcome_data
 from koreoctl.project.yamldump import dump_yaml_documents
 from koreoctl.render import object_key
+from koreoctl.reports import render_report_data, trigger_ref
 
 if TYPE_CHECKING:
-    from koreoctl.api import Rendered, RenderReport
-    from koreoctl.render import PassReport
+    from koreoctl.reports import Rendered, RenderReport
 
 _PREFIX = "koreoctl render:"
 
@@ -64,12 +63,8 @@ def render_to_files(report: RenderReport, include_trigger: bool = False) -> dict
 
 def render_to_json(report: RenderReport, include_trigger: bool = False) -> str:
     """The report as JSON text (sorted keys, two-space indent, trailing newline)."""
-    data = {
-        "renders": [_render_data(rendered, include_trigger) for rendered in report.renders],
-        "diagnostics": [diagnostic.to_dict() for diagnostic in report.diagnostics],
-    }
-    text = json.dumps(_text_keys(data), indent=2, sort_keys=True, ensure_ascii=False, default=str)
-    return text + "\n"
+    data = render_report_data(report, include_trigger)
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
 
 
 def file_name(obj: dict[str, Any]) -> str:
@@ -89,18 +84,6 @@ def describe_trigger(rendered: Rendered) -> str:
     return f"{ref['kind']} {where}"
 
 
-def trigger_ref(rendered: Rendered) -> dict[str, Any]:
-    """apiVersion, kind, namespace (None when cluster-scoped) and name of the trigger."""
-    trigger = rendered.result.trigger or rendered.trigger
-    metadata = trigger.get("metadata") or {}
-    return {
-        "apiVersion": trigger.get("apiVersion"),
-        "kind": trigger.get("kind"),
-        "namespace": metadata.get("namespace"),
-        "name": metadata.get("name"),
-    }
-
-
 def _documents(rendered: Rendered, include_trigger: bool) -> Iterator[tuple[dict[str, Any], str]]:
     result = rendered.result
     if include_trigger:
@@ -109,45 +92,3 @@ def _documents(rendered: Rendered, include_trigger: bool) -> Iterator[tuple[dict
         step = result.managers.get(object_key(obj))
         where = f", step {step}" if step else ""
         yield obj, f"{_PREFIX} Workflow {result.workflow}{where}"
-
-
-def _render_data(rendered: Rendered, include_trigger: bool) -> dict[str, Any]:
-    result = rendered.result
-    data: dict[str, Any] = {
-        "source": rendered.source,
-        "workflow": result.workflow,
-        "triggerRef": trigger_ref(rendered),
-        "converged": result.converged,
-        "outcome": outcome_data(result.outcome),
-        "unstable": list(result.unstable),
-        "warnings": list(result.warnings),
-        "passes": [_pass_data(report) for report in result.passes],
-        "objects": list(result.objects),
-        "managers": dict(result.managers),
-    }
-    if include_trigger:
-        data["trigger"] = result.trigger
-    return data
-
-
-def _pass_data(report: PassReport) -> dict[str, Any]:
-    return {
-        "number": report.number,
-        "steps": [
-            {"label": step.label, "outcome": outcome_data(step.outcome)} for step in report.steps
-        ],
-        "outcome": outcome_data(report.outcome),
-        "writes": list(report.writes),
-    }
-
-
-def _text_keys(value: Any) -> Any:
-    """Mapping keys as text (YAML 1.1 reads ``yes:`` as a boolean key), so they sort."""
-    if isinstance(value, dict):
-        return {
-            key if isinstance(key, str) else json.dumps(key, default=str): _text_keys(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [_text_keys(item) for item in value]
-    return value

@@ -21,11 +21,11 @@ from koreoctl.diagnostics import Diagnostic, Severity
 from koreoctl.project.layout import read_bounded
 
 if TYPE_CHECKING:
-    from koreoctl.api import RenderReport
     from koreoctl.functest import CaseResult, TestReport, TestResult, Updates
     from koreoctl.lint import LintReport
     from koreoctl.lint.rule import Rule
     from koreoctl.render import PassReport
+    from koreoctl.reports import RenderReport
 
 _STATUS_MARK = {
     "passed": "[green]PASS[/]",

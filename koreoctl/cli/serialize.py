@@ -29,7 +29,8 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
 from koreoctl.diagnostics import Diagnostic
-from koreoctl.outcome import Ok, Outcome, Retry, type_name
+from koreoctl.outcome import Outcome
+from koreoctl.reports import outcome_data, test_report_data
 
 if TYPE_CHECKING:
     from koreoctl.functest import CaseResult, TestReport, TestResult
@@ -37,88 +38,8 @@ if TYPE_CHECKING:
 
 def report_to_json(report: TestReport) -> str:
     """The report as JSON text (sorted keys, two-space indent, trailing newline)."""
-    data = _json_keys(report_to_data(report))
+    data = test_report_data(report)
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
-
-
-def _json_keys(value: Any) -> Any:
-    """Map keys as JSON writes them (``true``, ``null``, ``1``), so they can be sorted.
-
-    YAML 1.1 makes keys such as ``yes:`` booleans; they reach differences as they are.
-    """
-    if isinstance(value, dict):
-        return {_key_text(key): _json_keys(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_json_keys(item) for item in value]
-    return value
-
-
-def _key_text(key: Any) -> str:
-    if isinstance(key, str):
-        return key
-    if isinstance(key, bool) or key is None:
-        return json.dumps(key)
-    return json.dumps(key) if isinstance(key, int | float) else str(key)
-
-
-def report_to_data(report: TestReport) -> dict[str, Any]:
-    summary = report.summary
-    return {
-        "summary": {
-            "tests": summary.tests,
-            "cases": summary.cases,
-            "passed": summary.passed,
-            "failed": summary.failed,
-            "skipped": summary.skipped,
-            "errors": summary.errors,
-        },
-        "tests": [_test_data(test) for test in report.tests],
-        "diagnostics": [diagnostic.to_dict() for diagnostic in report.diagnostics],
-    }
-
-
-def _test_data(test: TestResult) -> dict[str, Any]:
-    return {
-        "name": test.name,
-        "namespace": test.namespace,
-        "file": test.file,
-        "line": test.line,
-        "function": {"kind": test.function_kind, "name": test.function_name},
-        "status": test.status,
-        "error": test.error,
-        "diagnostics": [diagnostic.to_dict() for diagnostic in test.diagnostics],
-        "cases": [_case_data(case) for case in test.cases],
-    }
-
-
-def _case_data(case: CaseResult) -> dict[str, Any]:
-    return {
-        "index": case.index,
-        "label": case.label,
-        "variant": case.variant,
-        "status": case.status,
-        "outcome": outcome_data(case.outcome),
-        "return": case.outcome.value if isinstance(case.outcome, Ok) else None,
-        "resource": None if case.deleted else case.resource,
-        "deleted": case.deleted,
-        "message": case.message,
-        "differences": case.differences if case.differences else None,
-        "warnings": list(case.warnings),
-    }
-
-
-def outcome_data(outcome: Outcome | None) -> dict[str, Any] | None:
-    """An outcome as ``{"type", "message", "delay"}`` (None when there is none)."""
-    if outcome is None:
-        return None
-    return {
-        "type": type_name(outcome),
-        "message": None if isinstance(outcome, Ok) else outcome.message,
-        "delay": outcome.delay if isinstance(outcome, Retry) else None,
-    }
-
-
-# --- JUnit XML ----------------------------------------------------------------------------
 
 
 def report_to_junit(report: TestReport) -> str:

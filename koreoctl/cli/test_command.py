@@ -10,6 +10,7 @@ import typer
 
 from koreoctl.cli.output import write_atomically
 from koreoctl.cli.reporters import TextTestReporter, make_console, print_updates
+from koreoctl.cli.snapshot_options import Snapshot, SnapshotDir, invoked_argv, print_written
 from koreoctl.diagnostics import Severity
 
 
@@ -23,6 +24,7 @@ class Format(enum.StrEnum):
 
 # The signature is long because typer reads each option's help from it; the body is short.
 def test(
+    context: typer.Context,
     paths: Annotated[
         list[str] | None,
         typer.Argument(
@@ -73,6 +75,8 @@ def test(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show every case, and info diagnostics.")
     ] = False,
+    snapshot: Snapshot = None,
+    snapshot_dir: SnapshotDir = None,
 ) -> int:
     """Run the FunctionTests of a Koreo project, offline, as the Koreo engine would.
 
@@ -82,11 +86,16 @@ def test(
     the expectReturn / expectResource of each failing FunctionTest case is rewritten in its
     file from what the function produced. Exit code: 0 when every case passes (with --update:
     every failure was updated), 1 when a case fails, a test cannot run or a file has errors,
-    2 for usage errors.
+    2 for usage errors. With --snapshot, the report is recorded in the project's snapshot
+    store, for `koreoctl diff` to compare with other runs.
     """
     from koreoctl import api  # the engine's imports are only paid for by commands that run it
+    from koreoctl.snapshots.recording import Recording
 
-    report = api.test(paths or ["."], pattern=pattern, fail_fast=fail_fast, update=update)
+    recording = Recording(snapshot, snapshot_dir, invoked_argv(context))
+    report = api.test(
+        paths or ["."], pattern=pattern, fail_fast=fail_fast, update=update, recording=recording
+    )
     verbosity = 1 if verbose else (-1 if quiet else 0)
     if output_format is Format.text:
         _text(report, output, verbosity)
@@ -98,6 +107,7 @@ def test(
         notes = make_console(stderr=output_format is not Format.text and output is None)
         print_updates(notes, make_console(stderr=True), report.updates)
         passed = passed or (not report.summary.errors and not report.updates.not_updated)
+    print_written(make_console(stderr=True), report.snapshot)
     load_errors = any(d.severity is Severity.ERROR for d in report.diagnostics)
     return 0 if passed and not load_errors else 1
 

@@ -18,7 +18,6 @@ The command line's ``--select``, ``--ignore`` and ``--fail-on`` win over the fil
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -74,39 +73,10 @@ class LintConfig:
 
 def find_config(start: Path) -> LintConfig:
     """The configuration for a project at ``start`` (defaults when there is none)."""
-    folder = start if start.is_dir() else start.parent
-    for candidate in (folder.resolve(), *folder.resolve().parents):
-        yaml_file = candidate / "koreoctl.yaml"
-        if yaml_file.is_file():
-            return _from_yaml(yaml_file)
-        toml_file = candidate / "pyproject.toml"
-        if toml_file.is_file():
-            table = _toml_table(toml_file)
-            if table is not None:
-                return _from_table(table, str(toml_file))
-        if (candidate / ".git").exists():
-            break  # the top of the repository: configuration above it is someone else's
-    return LintConfig()
+    from koreoctl.project.config import find_section
 
-
-def _toml_table(path: Path) -> dict[str, Any] | None:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise UsageError(f"cannot read {path}: {error}") from error
-    table = data.get("tool", {}).get("koreoctl", {}).get("lint")
-    return table if isinstance(table, dict) else None
-
-
-def _from_yaml(path: Path) -> LintConfig:
-    from koreoctl.project.source import read_file
-
-    loaded = read_file(path, str(path))
-    if loaded.diagnostics:
-        raise UsageError(f"cannot read {path}: {loaded.diagnostics[0]}")
-    data = loaded.docs[0].data if loaded.docs else {}
-    table = data.get("lint", {}) if isinstance(data, dict) else {}
-    return _from_table(table if isinstance(table, dict) else {}, str(path))
+    found = find_section(start, "lint")
+    return LintConfig() if found is None else _from_table(found.table, found.source)
 
 
 def _from_table(table: dict[str, Any], source: str) -> LintConfig:

@@ -43,12 +43,19 @@ class Layout:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def discover(paths: list[str] | tuple[str, ...]) -> Layout:
-    """Find every file to load under ``paths``; raise UsageError for a path that is missing."""
+def discover(
+    paths: list[str] | tuple[str, ...], shown: list[str] | tuple[str, ...] | None = None
+) -> Layout:
+    """Find every file to load under ``paths``; raise UsageError for a path that is missing.
+
+    Files are named in messages by the path given for them, or by the matching entry of
+    ``shown`` (a copy of a project elsewhere reads as the original: ``koreoctl diff --rev``).
+    """
     files: list[SourceFile] = []
     diagnostics: list[Diagnostic] = []
-    for given in paths or (".",):
-        root = Path(given)
+    names = list(shown) if shown is not None else list(paths or (".",))
+    for where, given in zip(paths or (".",), names, strict=True):
+        root = Path(where)
         if root.is_file():
             files.append(SourceFile(root, given))
         elif root.is_dir():
