@@ -29,10 +29,11 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks: print test, lint, render, diff and snapshot figures (never asserted)."""
+    """Benchmarks: print test, lint, render, diff, snapshot and refs figures (never asserted)."""
     session.install("-e", ".")
     session.run("python", "bench/bench_test.py", *session.posargs)
     session.run("python", "bench/bench_lint.py")
     session.run("python", "bench/bench_render.py")
     session.run("python", "bench/bench_diff.py")
     session.run("python", "bench/bench_snapshots.py")
+    session.run("python", "bench/bench_refs.py")

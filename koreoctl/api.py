@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from koreoctl.lint import LintReport
     from koreoctl.model.controllers import ControllerRule
     from koreoctl.program import Program
+    from koreoctl.project.packages import Package
     from koreoctl.project.source import LoadedFile, SourceDoc
     from koreoctl.snapshots.diff import DiffReport, Side
     from koreoctl.snapshots.recording import Location, Recording
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Compared",
     "Loaded",
+    "RefState",
+    "RefsLocked",
     "RenderReport",
     "Rendered",
     "ShownSnapshot",
@@ -50,6 +53,8 @@ __all__ = [
     "diff_rev",
     "lint",
     "load",
+    "refs_list",
+    "refs_lock",
     "render",
     "snapshot_list",
     "snapshot_migrate",
@@ -68,16 +73,23 @@ class Loaded:
     crds: CrdCatalog
     files: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
-    # Each file by its display name: its path, and the digest of the bytes that were loaded.
+    # Each of the project's own files by its display name: its path, and the digest of the
+    # bytes that were loaded (files of child packages are not here: they are never edited).
     origins: Mapping[str, tuple[Path, str | None]] = field(default_factory=dict)
+    packages: tuple[Package, ...] = ()  # the child packages loaded, from refs/
 
 
-def load(paths: Sequence[str], *, shown: Sequence[str] | None = None) -> Loaded:
+def load(
+    paths: Sequence[str], *, shown: Sequence[str] | None = None, offline: bool = False
+) -> Loaded:
     """Discover, parse, model and link everything under ``paths`` (named in messages as
-    ``shown`` says, when given: see ``discover``).
+    ``shown`` says, when given: see ``discover``), with the child packages each project's
+    ``refs/`` names, at the commits its ``koreoctl.lock`` pins (fetched into the cache when
+    missing; never with ``offline``).
 
-    Raises ``koreoctl.errors.UsageError`` for a path that does not exist; every problem in
-    the files themselves is a diagnostic.
+    Raises ``koreoctl.errors.UsageError`` for a path that does not exist, a refused
+    reference, or a missing or stale lock; every problem in the files themselves is a
+    diagnostic.
     """
     from koreoctl.apiserver import load_crds
     from koreoctl.model import build_model
@@ -85,14 +97,26 @@ def load(paths: Sequence[str], *, shown: Sequence[str] | None = None) -> Loaded:
     from koreoctl.project.source import read_file
 
     layout = discover(tuple(paths), tuple(shown) if shown is not None else None)
+    packages, package_notes = _packages(layout.projects, offline)
     docs: list[SourceDoc] = []
-    diagnostics: list[Diagnostic] = list(layout.diagnostics)
+    diagnostics: list[Diagnostic] = [*layout.diagnostics, *package_notes]
     origins: dict[str, tuple[Path, str | None]] = {}
     for source in layout.files:
         loaded = read_file(source.path, source.display)
         docs.extend(loaded.docs)
         diagnostics.extend(loaded.diagnostics)
         origins[source.display] = (source.path, loaded.digest)
+    groups: list[tuple[str, list[SourceDoc]]] = [("project", docs)]
+    for package in packages:
+        package_docs: list[SourceDoc] = []
+        for source in package.files():
+            loaded = read_file(source.path, source.display)
+            package_docs.extend(loaded.docs)
+            diagnostics.extend(loaded.diagnostics)
+        groups.append((package.name, package_docs))
+    if packages:
+        docs, chosen = _prioritised(groups, _priority(layout.projects))
+        diagnostics.extend(chosen)
     model = build_model(docs)
     diagnostics.extend(model.diagnostics)
     crds, crd_diagnostics = load_crds((doc.data, doc.span) for doc in model.documents)
@@ -100,7 +124,107 @@ def load(paths: Sequence[str], *, shown: Sequence[str] | None = None) -> Loaded:
     program = link(model)
     diagnostics.extend(program.diagnostics)
     files = tuple(source.display for source in layout.files)
-    return Loaded(program, crds, files, tuple(sorted(set(diagnostics))), origins)
+    return Loaded(program, crds, files, tuple(sorted(set(diagnostics))), origins, packages)
+
+
+def _priority(projects: Sequence[tuple[Path, str]]) -> tuple[str, ...]:
+    """The ``refs.priority`` setting of the (first) project: the packages (``project`` for
+    the project itself) in the order a name defined by several of them is taken from."""
+    from koreoctl.project.config import find_section
+
+    for root, _ in projects:
+        section = find_section(root, "refs")
+        if section is None:
+            continue
+        order = section.table.get("priority", [])
+        unknown = set(section.table) - {"priority"}
+        if unknown or not isinstance(order, list) or not all(isinstance(x, str) for x in order):
+            raise UsageError(
+                f"{section.source}: refs settings take one key, priority: a list of package "
+                "names (and `project`)"
+            )
+        return tuple(order)
+    return ()
+
+
+def _identity(doc: SourceDoc) -> tuple[str, str, str, str] | None:
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("metadata"), dict):
+        return None
+    api, kind, name = data.get("apiVersion"), data.get("kind"), data["metadata"].get("name")
+    if not (isinstance(api, str) and isinstance(kind, str) and isinstance(name, str)):
+        return None
+    namespace = data["metadata"].get("namespace")
+    return (api.partition("/")[0], kind, str(namespace or ""), name)
+
+
+def _prioritised(
+    groups: Sequence[tuple[str, list[SourceDoc]]], priority: Sequence[str]
+) -> tuple[list[SourceDoc], list[Diagnostic]]:
+    """The documents of the project and its packages, with a resource defined by more than
+    one of them taken from the one ``priority`` puts first (an info G011 says so); without a
+    priority covering both, the second definition is an error G012."""
+    owners: dict[tuple[str, str, str, str], list[tuple[str, SourceDoc]]] = {}
+    for group, group_docs in groups:
+        for doc in group_docs:
+            key = _identity(doc)
+            if key is not None:
+                owners.setdefault(key, []).append((group, doc))
+    dropped: set[int] = set()
+    notes: list[Diagnostic] = []
+    rank = {name: index for index, name in enumerate(priority)}
+    for key, found in owners.items():
+        names = {group for group, _ in found}
+        if len(names) < 2:
+            continue
+        what = f"{key[1]} {key[2] + '/' if key[2] else ''}{key[3]}"
+        if names <= set(rank):
+            winner = min(names, key=rank.__getitem__)
+            for group, doc in found:
+                if group != winner:
+                    dropped.add(id(doc))
+                    notes.append(
+                        Diagnostic(
+                            "G011",
+                            f"{what} from {group} is overridden by {winner} (refs.priority)",
+                            doc.span,
+                            Severity.INFO,
+                        )
+                    )
+            continue
+        first_group, first = found[0]
+        for group, doc in found[1:]:
+            if group == first_group:
+                continue  # within one package Koreo's rule holds: the later one is used (K007)
+            notes.append(
+                Diagnostic(
+                    "G012",
+                    f"{what} is defined by both {first_group} ({first.span.file}:"
+                    f"{first.span.line}) and {group}; name the one to use first in the "
+                    "refs.priority setting",
+                    doc.span,
+                    Severity.ERROR,
+                )
+            )
+            dropped.add(id(doc))
+    kept = [doc for _, group_docs in groups for doc in group_docs if id(doc) not in dropped]
+    return kept, notes
+
+
+def _packages(
+    projects: Sequence[tuple[Path, str]], offline: bool
+) -> tuple[tuple[Package, ...], tuple[Diagnostic, ...]]:
+    """The child packages of every project given (none for a project without refs/)."""
+    from koreoctl.project.packages import has_refs, resolve
+
+    packages: list[Package] = []
+    notes: list[Diagnostic] = []
+    for root, shown in projects:
+        if has_refs(root):
+            resolution = resolve(root, shown, offline=offline)
+            packages.extend(resolution.packages)
+            notes.extend(resolution.diagnostics)
+    return tuple(packages), tuple(notes)
 
 
 def test(
@@ -110,6 +234,7 @@ def test(
     fail_fast: bool = False,
     update: bool = False,
     recording: Recording | None = None,
+    offline: bool = False,
 ) -> TestReport:
     """Run the FunctionTests, then the WorkflowTests, under ``paths``; the report carries the
     load diagnostics too.
@@ -119,7 +244,7 @@ def test(
     With ``recording`` (and when it, or the project's settings, ask for one), the run is
     recorded as a snapshot; ``report.snapshot`` is its path.
     """
-    report, loaded = _test(load(paths), paths, pattern, fail_fast)
+    report, loaded = _test(load(paths, offline=offline), paths, pattern, fail_fast)
     if recording is not None:
         snapshot = _record_test(paths, pattern, recording, loaded, report)
         report = replace(report, snapshot=snapshot)
@@ -166,6 +291,7 @@ def _record_test(
         _input_digests(loaded, location),
         payload,
         record.test_summary(payload),
+        refs=[package.to_dict() for package in loaded.packages],
     )
     return str(info.path)
 
@@ -231,6 +357,7 @@ def lint(
     ignore: list[str] | None = None,
     fail_on: str | None = None,
     use_cache: bool = True,
+    offline: bool = False,
 ) -> LintReport:
     """Lint everything under ``paths``.
 
@@ -244,7 +371,7 @@ def lint(
         if not path.exists():
             raise UsageError(f"no such file or folder: {str(path)!r}")
     reports = [
-        _lint_project(roots, select, ignore, fail_on, use_cache)
+        _lint_project(roots, select, ignore, fail_on, use_cache, offline)
         for roots in _by_project(_lint_roots(given))
     ]
     return functools.reduce(lambda a, b: a.merged(b), reports)
@@ -256,6 +383,7 @@ def _lint_project(
     ignore: list[str] | None,
     fail_on: str | None,
     use_cache: bool,
+    offline: bool = False,
 ) -> LintReport:
     """Lint one project (or a set of loose files and folders), with its own configuration
     and cache."""
@@ -265,10 +393,18 @@ def _lint_project(
 
     layout = discover([str(root) for root, _ in roots])
     only = _reported(layout.files, roots)
+    packages, notes = _packages(layout.projects, offline)
+    files = list(layout.files)
+    if packages:
+        # Child packages are linted with the project, so its references into them resolve,
+        # but their own findings are their authors' to fix: only the project's are reported.
+        only = only if only is not None else {source.display for source in files}
+        files.extend(source for package in packages for source in package.files())
     base = roots[0][0] if roots[0][0].is_dir() else roots[0][0].parent
     config = find_config(base).overridden(select, ignore, fail_on)
     cache = Cache(base / ".koreoctl" / "cache") if use_cache else NoCache()
-    return lint_files(list(layout.files), config, cache, only=only, extra=layout.diagnostics)
+    extra = (*layout.diagnostics, *notes)
+    return lint_files(files, config, cache, only=only, extra=extra)
 
 
 def _by_project(
@@ -350,6 +486,7 @@ def render(
     observe: str | None = None,
     max_passes: int | None = None,
     recording: Recording | None = None,
+    offline: bool = False,
 ) -> RenderReport:
     """Render triggers with their Workflows until nothing changes (see ``koreoctl.render``).
 
@@ -362,7 +499,7 @@ def render(
     not rejected is recorded as a snapshot; ``report.snapshot`` is its path.
     """
     options = _RenderOptions(trigger, stdin, workflow, state, observe, max_passes)
-    loaded = load(paths)
+    loaded = load(paths, offline=offline)
     report = _render(loaded, paths, options)
     if recording is not None and not report.rejected:
         report = replace(report, snapshot=_record_render(paths, options, recording, loaded, report))
@@ -437,7 +574,14 @@ def _record_render(
     }
     payload = render_report_data(report, include_trigger=True)
     info = record.write_snapshot(
-        location, "render", recording, target, inputs, payload, record.render_summary(payload)
+        location,
+        "render",
+        recording,
+        target,
+        inputs,
+        payload,
+        record.render_summary(payload),
+        refs=[package.to_dict() for package in loaded.packages],
     )
     return str(info.path)
 
@@ -735,6 +879,7 @@ def diff_rev(
     workflow: str | None = None,
     state: str | None = None,
     observe: str | None = None,
+    offline: bool = False,
 ) -> Compared:
     """Test or render ``project`` as it is at git revision ``rev`` (its files read from the
     commit, never from the working tree) and as it is in the working tree, and compare.
@@ -753,14 +898,14 @@ def diff_rev(
         raise UsageError(f"no such file or folder: {project!r}")
     revision = resolve_revision(Path(project), rev)
     options = _RenderOptions(trigger, None, workflow, state, observe, None)
-    here = load([project])
+    here = load([project], offline=offline)
     chosen = command or (
         "render" if trigger or _project_triggers(here.program, workflow) else "test"
     )
     with tempfile.TemporaryDirectory(prefix="koreoctl-rev-") as folder:
         copy = Path(folder) / "project"
         export_revision(Path(project), revision, copy)
-        there = load([str(copy)], shown=[project])
+        there = load([str(copy)], shown=[project], offline=offline)
         before = _payload(chosen, there, project, options, pattern)
     after = _payload(chosen, here, project, options, pattern)
     report = diff_payloads(
@@ -786,3 +931,109 @@ def _payload(
     if report.rejected:
         raise UsageError(f"cannot render {project}: {report.error or 'an input file has errors'}")
     return render_report_data(report, include_trigger=True)
+
+
+# --- refs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefsLocked:
+    """What ``koreoctl refs lock`` / ``refs update`` did."""
+
+    lock_file: Path
+    packages: tuple[Package, ...]
+    changed: bool
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def refs_lock(
+    project: str = ".",
+    *,
+    update: bool = False,
+    names: Sequence[str] = (),
+    offline: bool = False,
+) -> RefsLocked:
+    """Resolve the project's references and write ``koreoctl.lock`` (``update``: move the
+    named ones, all when none is named, to where their tags and branches are now)."""
+    from koreoctl.project.lock import LOCK_FILE
+    from koreoctl.project.packages import lock_project
+
+    root = _refs_project(project)
+    if names and not update:
+        raise UsageError("name references only with `koreoctl refs update NAME`")
+    resolution, changed = lock_project(root, project, update=update, names=names, offline=offline)
+    return RefsLocked(root / LOCK_FILE, resolution.packages, changed, resolution.diagnostics)
+
+
+@dataclass(frozen=True)
+class RefState:
+    """One reference as ``koreoctl refs list`` shows it."""
+
+    name: str
+    url: str  # without credentials
+    ref: str  # "tag v1", "commit 1a2b…", "branch main"
+    type: str
+    locked: str | None  # the locked commit; None when the lock has no (matching) entry
+    cached: bool  # the locked commit is in the cache
+    problem: str | None = None  # why the lock entry does not match (stale), if it does not
+
+
+def refs_list(project: str = ".") -> tuple[RefState, ...]:
+    """Each reference of the project (the root's, then nested ones from the cache), its
+    locked commit and whether that commit is in the cache; never touches the network."""
+    from koreoctl.project import vcs
+    from koreoctl.project.lock import read_lock, stale
+    from koreoctl.project.packages import REFS_DIR
+    from koreoctl.project.refs import read_refs
+
+    root = _refs_project(project)
+    lock = read_lock(root)
+    cache = vcs.cache_root()
+    refs, diagnostics = read_refs(root / REFS_DIR, f"{project.rstrip('/')}/{REFS_DIR}", root)
+    errors = [note for note in diagnostics if note.severity is Severity.ERROR]
+    if errors:
+        raise UsageError("\n".join(str(note) for note in sorted(errors)))
+    states = []
+    for ref in refs:
+        entry = lock.get(ref.name) if lock is not None else None
+        problem = stale(entry, ref, ref.name) if lock is not None else "koreoctl.lock is missing"
+        locked = entry.commit if entry is not None and problem is None else None
+        cached = locked is not None and vcs.has_commit(cache, ref.url, locked)
+        states.append(
+            RefState(
+                ref.name,
+                ref.shown_url,
+                f"{ref.kind} {ref.value}",
+                ref.type,
+                locked,
+                cached,
+                problem,
+            )
+        )
+    if lock is not None:
+        for entry in lock.entries:
+            if "/" in entry.name:  # nested: listed from the lock
+                states.append(
+                    RefState(
+                        entry.name,
+                        entry.url,
+                        f"{entry.kind} {entry.value}",
+                        entry.type,
+                        entry.commit,
+                        _cached_export(cache, entry.commit),
+                    )
+                )
+    return tuple(states)
+
+
+def _cached_export(cache: Path, commit: str) -> bool:
+    return (cache / "packages" / commit).is_dir()
+
+
+def _refs_project(project: str) -> Path:
+    root = Path(project)
+    if not root.is_dir():
+        raise UsageError(f"no such project folder: {project!r}")
+    if not (root / "refs").is_dir():
+        raise UsageError(f"{project!r} has no refs/ folder: nothing to lock")
+    return root

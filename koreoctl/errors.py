@@ -4,6 +4,7 @@ Hierarchy::
 
     KoreoctlError          a fatal problem in what the user asked for (exit code 2)
     └── UsageError         a bad flag combination or an unreadable/missing path
+        └── RefusedPackage a child package refused for safety (koreoctl.project.vcs)
 
 Expected failures of Koreo logic are never exceptions: they are ``koreoctl.outcome`` values.
 Anything else that escapes is a bug and is reported as an internal error (exit code 3).

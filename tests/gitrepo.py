@@ -44,3 +44,15 @@ def commit_all(folder: Path, message: str) -> str:
     git(folder, "add", "-A")
     git(folder, "commit", "-q", "-m", message)
     return git(folder, "rev-parse", "HEAD")
+
+
+def tag(folder: Path, name: str, message: str | None = None) -> str:
+    """Tag HEAD as ``name`` (annotated when there is a ``message``); the tagged commit."""
+    git(folder, "tag", *(("-a", "-m", message) if message else ()), name)
+    return git(folder, "rev-parse", "HEAD")
+
+
+def add_gitlink(folder: Path, path: str, commit: str) -> None:
+    """Stage a submodule entry (mode 160000) at ``path`` pointing at ``commit``, without
+    any submodule repository behind it."""
+    git(folder, "update-index", "--add", "--cacheinfo", f"160000,{commit},{path}")

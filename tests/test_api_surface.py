@@ -9,6 +9,8 @@ def test_exported_members() -> None:
     assert koreoctl.api.__all__ == [
         "Compared",
         "Loaded",
+        "RefState",
+        "RefsLocked",
         "RenderReport",
         "Rendered",
         "ShownSnapshot",
@@ -17,6 +19,8 @@ def test_exported_members() -> None:
         "diff_rev",
         "lint",
         "load",
+        "refs_list",
+        "refs_lock",
         "render",
         "snapshot_list",
         "snapshot_migrate",

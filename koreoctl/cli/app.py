@@ -13,7 +13,14 @@ from typing import Annotated
 import typer
 
 from koreoctl import __version__
-from koreoctl.cli import diff_command, lint_command, render_command, snapshot_command, test_command
+from koreoctl.cli import (
+    diff_command,
+    lint_command,
+    refs_command,
+    render_command,
+    snapshot_command,
+    test_command,
+)
 from koreoctl.cli.reporters import make_console, print_error
 from koreoctl.errors import KoreoctlError
 
@@ -34,6 +41,7 @@ app.command("lint", no_args_is_help=False)(lint_command.lint)
 app.command("render", no_args_is_help=False, help=render_command.HELP)(render_command.render)
 app.command("diff", no_args_is_help=False, help=diff_command.HELP)(diff_command.diff)
 app.add_typer(snapshot_command.app, name="snapshot")
+app.add_typer(refs_command.app, name="refs")
 
 
 def _show_version(value: bool) -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from koreoctl.cli.output import write_atomically
+from koreoctl.cli.ref_options import Offline
 from koreoctl.cli.reporters import make_console
 from koreoctl.cli.snapshot_options import Project, SnapshotDir
 from koreoctl.errors import UsageError
@@ -131,6 +132,7 @@ def diff(
         str | None,
         typer.Option("--state", help="With --rev: objects that already exist.", metavar="FILE"),
     ] = None,
+    offline: Offline = False,
 ) -> int:
     """What changed between two runs (the full help is HELP)."""
     from koreoctl import api
@@ -151,6 +153,7 @@ def diff(
             workflow=workflow,
             state=state,
             observe=observe,
+            offline=offline,
         )
     else:
         if trigger or workflow or observe or state or pattern:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from koreoctl.cli.output import write_atomically
+from koreoctl.cli.ref_options import Offline
 from koreoctl.cli.reporters import TextLintReporter, make_console, print_rules
 
 if TYPE_CHECKING:
@@ -78,6 +79,7 @@ def lint(
         bool, typer.Option("--list-rules", help="List every rule and exit.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Show only errors.")] = False,
+    offline: Offline = False,
 ) -> int:
     """Check a Koreo project for problems: YAML, schemas, CEL, references, workflows, CRDs.
 
@@ -103,7 +105,12 @@ def lint(
     from koreoctl import api
 
     report = api.lint(
-        paths or ["."], select=select, ignore=ignore, fail_on=fail_on, use_cache=not no_cache
+        paths or ["."],
+        select=select,
+        ignore=ignore,
+        fail_on=fail_on,
+        use_cache=not no_cache,
+        offline=offline,
     )
     verbosity = -1 if quiet else 0
     if output_format is LintFormat.text and output is None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from koreoctl.cli.ref_options import Offline
 from koreoctl.cli.reporters import (
     make_console,
     print_diagnostics,
@@ -115,6 +116,7 @@ def render(
     ] = None,
     snapshot: Snapshot = None,
     snapshot_dir: SnapshotDir = None,
+    offline: Offline = False,
 ) -> int:
     """Render what a Workflow makes of a trigger (the full help is HELP)."""
     from koreoctl import api  # the engine's imports are only paid for by commands that run it
@@ -130,6 +132,7 @@ def render(
         observe=observe,
         max_passes=max_passes,
         recording=Recording(snapshot, snapshot_dir, invoked_argv(context)),
+        offline=offline,
     )
     err = make_console(stderr=True)
     print_diagnostics(err, report.diagnostics)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from koreoctl.cli.output import write_atomically
+from koreoctl.cli.ref_options import Offline
 from koreoctl.cli.reporters import TextTestReporter, make_console, print_updates
 from koreoctl.cli.snapshot_options import Snapshot, SnapshotDir, invoked_argv, print_written
 from koreoctl.diagnostics import Severity
@@ -77,6 +78,7 @@ def test(
     ] = False,
     snapshot: Snapshot = None,
     snapshot_dir: SnapshotDir = None,
+    offline: Offline = False,
 ) -> int:
     """Run the FunctionTests of a Koreo project, offline, as the Koreo engine would.
 
@@ -94,7 +96,12 @@ def test(
 
     recording = Recording(snapshot, snapshot_dir, invoked_argv(context))
     report = api.test(
-        paths or ["."], pattern=pattern, fail_fast=fail_fast, update=update, recording=recording
+        paths or ["."],
+        pattern=pattern,
+        fail_fast=fail_fast,
+        update=update,
+        recording=recording,
+        offline=offline,
     )
     verbosity = 1 if verbose else (-1 if quiet else 0)
     if output_format is Format.text:

@@ -18,7 +18,6 @@ from koreoctl.lint.rule import Rule
 # The rule modules, in the order they are documented by group (files, YAML, Koreo kinds,
 # CRDs, CEL, references, workflows, resources, hygiene).
 _NAMES = (
-    "p002_refs_not_loaded",
     "p003_unreadable_file",
     "p004_not_utf8",
     "p005_binary_or_huge",

@@ -5,7 +5,8 @@ A PATH given on the command line is one of:
 * a project in the Choreo layout: a folder with ``crds/`` and/or ``in/`` (and maybe ``refs/``).
   ``crds/`` holds CustomResourceDefinitions of the APIs the program manages, ``in/`` the Koreo
   logic and input data; both are searched recursively. ``refs/`` (child packages pinned to a
-  git commit) is not resolved yet: a non-empty one gives a warning.
+  git commit) is resolved by ``koreoctl.project.packages``; ``Layout.projects`` names the
+  projects found, for it.
 * any other folder: every Koreo YAML file below it, recursively;
 * a file: that file, whatever its extension.
 
@@ -20,7 +21,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from koreoctl.diagnostics import Diagnostic, Severity, Span
+from koreoctl.diagnostics import Diagnostic
 from koreoctl.errors import UsageError
 
 KOREO_SUFFIXES = (".koreo", ".k", ".yaml", ".yml")
@@ -41,6 +42,7 @@ class Layout:
 
     files: tuple[SourceFile, ...]
     diagnostics: tuple[Diagnostic, ...]
+    projects: tuple[tuple[Path, str], ...] = ()  # Choreo-layout folders given, and their names
 
 
 def discover(
@@ -53,20 +55,21 @@ def discover(
     """
     files: list[SourceFile] = []
     diagnostics: list[Diagnostic] = []
+    projects: list[tuple[Path, str]] = []
     names = list(shown) if shown is not None else list(paths or (".",))
     for where, given in zip(paths or (".",), names, strict=True):
         root = Path(where)
         if root.is_file():
             files.append(SourceFile(root, given))
         elif root.is_dir():
-            found, notes = _discover_folder(root, given)
-            files.extend(found)
-            diagnostics.extend(notes)
+            files.extend(_discover_folder(root, given))
+            if is_project(root):
+                projects.append((root, given))
         elif root.exists():
             raise UsageError(f"not a file or folder (a device, pipe or socket?): {given!r}")
         else:
             raise UsageError(f"no such file or folder: {given!r}")
-    return Layout(tuple(_unique(files)), tuple(diagnostics))
+    return Layout(tuple(_unique(files)), tuple(diagnostics), tuple(projects))
 
 
 def read_bounded(path: Path, limit: int) -> bytes | None:
@@ -97,26 +100,20 @@ def is_project(root: Path) -> bool:
     return any((root / name).is_dir() for name in PROJECT_DIRS)
 
 
-def _discover_folder(root: Path, given: str) -> tuple[list[SourceFile], list[Diagnostic]]:
+def _discover_folder(root: Path, given: str) -> list[SourceFile]:
     if not is_project(root):
-        return _koreo_files(root, given), []
+        return koreo_files(root, given)
     files: list[SourceFile] = []
     for name in PROJECT_DIRS:
         folder = root / name
         if folder.is_dir():
-            files.extend(_koreo_files(folder, _join(given, name)))
-    return files, _refs_notes(root, given)
+            files.extend(koreo_files(folder, _join(given, name)))
+    return files
 
 
-def _refs_notes(root: Path, given: str) -> list[Diagnostic]:
-    refs = root / "refs"
-    if not refs.is_dir() or not any(p for p in refs.iterdir() if not p.name.startswith(".")):
-        return []
-    message = "refs/ (child packages) is not supported yet; its packages are not loaded"
-    return [Diagnostic("P002", message, Span(_join(given, "refs")), Severity.WARNING)]
-
-
-def _koreo_files(folder: Path, shown: str) -> list[SourceFile]:
+def koreo_files(folder: Path, shown: str) -> list[SourceFile]:
+    """Every Koreo YAML file below ``folder`` (hidden ones skipped), sorted, each named
+    ``<shown>/<path below folder>``."""
     found: list[SourceFile] = []
     for directory, subdirs, names in os.walk(folder):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))

@@ -13,7 +13,8 @@ The header records what the run was: the command and its arguments, the *target*
 paths, relative to the project, and the options that change the result: two runs with the
 same command and target are one history, which ``koreoctl diff`` compares), the content
 hash of every input, koreoctl's version, the git commit (and whether the project's files
-differ from it) and the resolved child packages (``refs``, empty until they are supported).
+differ from it) and the child packages loaded (``refs``: name, url without credentials,
+directory, type and the locked commit of each).
 """
 
 from __future__ import annotations
@@ -145,6 +146,8 @@ def write_snapshot(
     inputs: Mapping[str, str | None],
     payload: Mapping[str, Any],
     summary: Mapping[str, Any],
+    *,
+    refs: Sequence[Mapping[str, Any]] = (),
 ) -> store.SnapshotInfo:
     """Record a run in the project's store, as this machine's writer."""
     from koreoctl.project.vcs import git_state
@@ -157,7 +160,7 @@ def write_snapshot(
         "inputs": dict(sorted(inputs.items())),
         "koreoctl": __version__,
         "git": git.to_dict() if git else None,
-        "refs": [],
+        "refs": [dict(ref) for ref in refs],
         "summary": dict(summary),
     }
     writer = store.writer_id(location.project)

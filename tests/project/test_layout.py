@@ -42,12 +42,16 @@ def test_the_same_file_twice_is_loaded_once(tmp_path: Path) -> None:
     assert len(discover([str(tmp_path), str(tmp_path / "a.yaml")]).files) == 1
 
 
-def test_non_empty_refs_warns(tmp_path: Path) -> None:
+def test_projects_are_named_for_refs_resolution_and_refs_files_are_not_loaded(
+    tmp_path: Path,
+) -> None:
     touch(tmp_path / "in" / "a.yaml")
     touch(tmp_path / "refs" / "child.yaml")
-    (warning,) = discover([str(tmp_path)]).diagnostics
-    assert warning.code == "P002"
-    assert "not supported yet" in warning.message
+    touch(tmp_path / "loose" / "b.yaml")
+    layout = discover([str(tmp_path), str(tmp_path / "loose")])
+    assert layout.diagnostics == ()
+    assert [f.path.name for f in layout.files] == ["a.yaml", "b.yaml"]
+    assert layout.projects == ((tmp_path, str(tmp_path)),)
 
 
 def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
