@@ -226,6 +226,12 @@ def test_nested_all_then_crd_chain(
     ]
     assert names == ["logic", "logic/widgets"]
     assert cli(capsys, "test", str(root))[0] == 0
+    _, listed, _ = cli(capsys, "refs", "list", "-p", str(root))
+    rows = [line.split() for line in listed.splitlines()[1:]]
+    assert [(row[0], row[1], row[5]) for row in rows] == [
+        ("logic", "all", "cached"),
+        ("logic/widgets", "crd", "cached"),
+    ]
 
 
 def test_a_crd_package_cannot_have_children(
