@@ -94,6 +94,7 @@ def load(
     from koreoctl.apiserver import load_crds
     from koreoctl.model import build_model
     from koreoctl.program import link
+    from koreoctl.project.packages import prioritised, priority_setting
     from koreoctl.project.source import read_file
 
     layout = discover(tuple(paths), tuple(shown) if shown is not None else None)
@@ -115,7 +116,7 @@ def load(
             diagnostics.extend(loaded.diagnostics)
         groups.append((package.name, package_docs))
     if packages:
-        docs, chosen = _prioritised(groups, _priority(layout.projects))
+        docs, chosen = prioritised(groups, priority_setting(layout.projects))
         diagnostics.extend(chosen)
     model = build_model(docs)
     diagnostics.extend(model.diagnostics)
@@ -125,90 +126,6 @@ def load(
     diagnostics.extend(program.diagnostics)
     files = tuple(source.display for source in layout.files)
     return Loaded(program, crds, files, tuple(sorted(set(diagnostics))), origins, packages)
-
-
-def _priority(projects: Sequence[tuple[Path, str]]) -> tuple[str, ...]:
-    """The ``refs.priority`` setting of the (first) project: the packages (``project`` for
-    the project itself) in the order a name defined by several of them is taken from."""
-    from koreoctl.project.config import find_section
-
-    for root, _ in projects:
-        section = find_section(root, "refs")
-        if section is None:
-            continue
-        order = section.table.get("priority", [])
-        unknown = set(section.table) - {"priority"}
-        if unknown or not isinstance(order, list) or not all(isinstance(x, str) for x in order):
-            raise UsageError(
-                f"{section.source}: refs settings take one key, priority: a list of package "
-                "names (and `project`)"
-            )
-        return tuple(order)
-    return ()
-
-
-def _identity(doc: SourceDoc) -> tuple[str, str, str, str] | None:
-    data = doc.data
-    if not isinstance(data, dict) or not isinstance(data.get("metadata"), dict):
-        return None
-    api, kind, name = data.get("apiVersion"), data.get("kind"), data["metadata"].get("name")
-    if not (isinstance(api, str) and isinstance(kind, str) and isinstance(name, str)):
-        return None
-    namespace = data["metadata"].get("namespace")
-    return (api.partition("/")[0], kind, str(namespace or ""), name)
-
-
-def _prioritised(
-    groups: Sequence[tuple[str, list[SourceDoc]]], priority: Sequence[str]
-) -> tuple[list[SourceDoc], list[Diagnostic]]:
-    """The documents of the project and its packages, with a resource defined by more than
-    one of them taken from the one ``priority`` puts first (an info G011 says so); without a
-    priority covering both, the second definition is an error G012."""
-    owners: dict[tuple[str, str, str, str], list[tuple[str, SourceDoc]]] = {}
-    for group, group_docs in groups:
-        for doc in group_docs:
-            key = _identity(doc)
-            if key is not None:
-                owners.setdefault(key, []).append((group, doc))
-    dropped: set[int] = set()
-    notes: list[Diagnostic] = []
-    rank = {name: index for index, name in enumerate(priority)}
-    for key, found in owners.items():
-        names = {group for group, _ in found}
-        if len(names) < 2:
-            continue
-        what = f"{key[1]} {key[2] + '/' if key[2] else ''}{key[3]}"
-        if names <= set(rank):
-            winner = min(names, key=rank.__getitem__)
-            for group, doc in found:
-                if group != winner:
-                    dropped.add(id(doc))
-                    notes.append(
-                        Diagnostic(
-                            "G011",
-                            f"{what} from {group} is overridden by {winner} (refs.priority)",
-                            doc.span,
-                            Severity.INFO,
-                        )
-                    )
-            continue
-        first_group, first = found[0]
-        for group, doc in found[1:]:
-            if group == first_group:
-                continue  # within one package Koreo's rule holds: the later one is used (K007)
-            notes.append(
-                Diagnostic(
-                    "G012",
-                    f"{what} is defined by both {first_group} ({first.span.file}:"
-                    f"{first.span.line}) and {group}; name the one to use first in the "
-                    "refs.priority setting",
-                    doc.span,
-                    Severity.ERROR,
-                )
-            )
-            dropped.add(id(doc))
-    kept = [doc for _, group_docs in groups for doc in group_docs if id(doc) not in dropped]
-    return kept, notes
 
 
 def _packages(
@@ -982,17 +899,16 @@ def refs_list(project: str = ".") -> tuple[RefState, ...]:
     """Each reference of the project (the root's, then nested ones from the cache), its
     locked commit and whether that commit is in the cache; never touches the network."""
     from koreoctl.project import vcs
+    from koreoctl.project.layout import display_join
     from koreoctl.project.lock import read_lock, stale
-    from koreoctl.project.packages import REFS_DIR
+    from koreoctl.project.packages import REFS_DIR, refuse_errors
     from koreoctl.project.refs import read_refs
 
     root = _refs_project(project)
     lock = read_lock(root)
     cache = vcs.cache_root()
-    refs, diagnostics = read_refs(root / REFS_DIR, f"{project.rstrip('/')}/{REFS_DIR}", root)
-    errors = [note for note in diagnostics if note.severity is Severity.ERROR]
-    if errors:
-        raise UsageError("\n".join(str(note) for note in sorted(errors)))
+    refs, diagnostics = read_refs(root / REFS_DIR, display_join(project, REFS_DIR), root)
+    refuse_errors(diagnostics)
     states = []
     for ref in refs:
         entry = lock.get(ref.name) if lock is not None else None

@@ -3,12 +3,11 @@ rendered objects without touching files koreoctl did not write."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from koreoctl.errors import UsageError
+from koreoctl.fileio import replace_atomically
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -17,10 +16,7 @@ def write_atomically(path: Path, text: str) -> None:
     if not folder.is_dir():
         raise UsageError(f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist")
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        Path(temporary).replace(path)
+        replace_atomically(path, text.encode("utf-8"))
     except OSError as error:
         raise UsageError(f"cannot write {str(path)!r}: {error.strerror or error}") from error
 

@@ -22,12 +22,12 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from koreoctl import __version__
+from koreoctl.fileio import replace_atomically
 
 FORMAT = "lint-v1"
 
@@ -120,14 +120,7 @@ def _read(path: Path) -> Any:
 def _write(path: Path, value: Any) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(value, stream, separators=(",", ":"))
-            Path(temporary).replace(path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        replace_atomically(path, json.dumps(value, separators=(",", ":")).encode("utf-8"))
     except OSError:
         return  # a cache that cannot be written is only slower
 

@@ -107,7 +107,7 @@ def _discover_folder(root: Path, given: str) -> list[SourceFile]:
     for name in PROJECT_DIRS:
         folder = root / name
         if folder.is_dir():
-            files.extend(koreo_files(folder, _join(given, name)))
+            files.extend(koreo_files(folder, display_join(given, name)))
     return files
 
 
@@ -123,12 +123,13 @@ def koreo_files(folder: Path, shown: str) -> list[SourceFile]:
                 continue
             path = here / name
             relative = path.relative_to(folder).as_posix()
-            found.append(SourceFile(path, _join(shown, relative)))
+            found.append(SourceFile(path, display_join(shown, relative)))
     return sorted(found, key=lambda source: source.path.relative_to(folder).parts)
 
 
-def _join(base: str, name: str) -> str:
-    if base in (".", "./"):
+def display_join(base: str, name: str) -> str:
+    """``name`` below the folder shown as ``base`` (``.`` and nothing add no prefix)."""
+    if base in (".", "./", ""):
         return name
     return f"{base.rstrip('/')}/{name}"
 

@@ -9,14 +9,13 @@ credentials: every url is redacted before it is written.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from koreoctl.errors import UsageError
+from koreoctl.fileio import replace_atomically
 from koreoctl.project.refs import (
     PACKAGE_TYPES,
     REF_KINDS,
@@ -203,22 +202,9 @@ def _reason(error: Exception) -> str:
 def _write_atomically(path: Path, content: bytes) -> None:
     """Write to a temporary file in the same folder, flush it to disk, then rename it over
     ``path``: a reader sees the old lock or the new one, never half of one."""
-    mode = _mode_of(path)
     try:
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
+        replace_atomically(path, content, mode=_mode_of(path), durable=True)
     except OSError as error:
-        raise UsageError(f"{path}: cannot write the lock file: {_reason(error)}") from error
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fchmod(stream.fileno(), mode)
-            os.fsync(stream.fileno())
-        Path(temporary).replace(path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
         raise UsageError(f"{path}: cannot write the lock file: {_reason(error)}") from error
 
 

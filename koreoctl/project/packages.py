@@ -15,6 +15,9 @@ Nesting follows Choreo: the root may reference ``all`` and ``crd`` packages, an 
 package only ``crd`` ones, a ``crd`` package none. A nested reference is named by the path of
 names from the root (``shared/crds``). Every file of a package is shown as
 ``refs/<name>@<commit12>/<path>``: its origin is in every diagnostic and report line.
+
+A resource defined by the project and a package, or by two packages, is an error (G012)
+unless the ``refs.priority`` setting orders them (``prioritised``).
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ from typing import Literal
 
 from koreoctl.diagnostics import Diagnostic, Severity
 from koreoctl.errors import UsageError
-from koreoctl.project.layout import SourceFile, koreo_files
+from koreoctl.project.config import find_section
+from koreoctl.project.layout import SourceFile, display_join, koreo_files
 from koreoctl.project.lock import Lock, Locked, read_lock, stale, write_lock
 from koreoctl.project.refs import PackageRef, check_nesting, read_refs
+from koreoctl.project.source import SourceDoc
 
 Mode = Literal["locked", "lock", "update"]
 REFS_DIR = "refs"
@@ -107,14 +112,16 @@ def resolve(
     lock = read_lock(project)
     if mode == "locked" and lock is None and has_refs(project):
         raise UsageError(
-            f"{_join(shown, 'koreoctl.lock')} is missing: run `koreoctl refs lock` to pin "
+            f"{display_join(shown, 'koreoctl.lock')} is missing: run `koreoctl refs lock` to pin "
             "the commit of every reference in refs/"
         )
     resolver = _Resolver(mode, set(names), offline, root_cache, lock or Lock(()))
-    resolver.walk(project / REFS_DIR, _join(shown, REFS_DIR), project, None, "")
+    resolver.walk(project / REFS_DIR, display_join(shown, REFS_DIR), project, None, "")
     unknown = sorted(set(names) - {package.name for package in resolver.packages})
     if unknown:
-        raise UsageError(f"no reference named {', '.join(unknown)} in {_join(shown, REFS_DIR)}")
+        raise UsageError(
+            f"no reference named {', '.join(unknown)} in {display_join(shown, REFS_DIR)}"
+        )
     new_lock = Lock(tuple(sorted(resolver.entries, key=lambda entry: entry.name)))
     return Resolution(tuple(resolver.packages), new_lock, tuple(resolver.notes))
 
@@ -167,7 +174,7 @@ class _Resolver:
             *diagnostics,
             *check_nesting(parent.type if parent else None, refs, prefix.rstrip("/") or "the root"),
         )
-        _refuse_errors(diagnostics)
+        refuse_errors(diagnostics)
         self.notes.extend(note for note in diagnostics if note.severity is not Severity.ERROR)
         for ref in refs:
             name = prefix + ref.name
@@ -243,7 +250,8 @@ class _Resolver:
             raise UsageError(f"{name}: {ref.shown_url} has no commit {commit}")
 
 
-def _refuse_errors(diagnostics: Sequence[Diagnostic]) -> None:
+def refuse_errors(diagnostics: Sequence[Diagnostic]) -> None:
+    """A usage error listing the error diagnostics of refs/ files (one line each), if any."""
     errors = [note for note in diagnostics if note.severity is Severity.ERROR]
     if errors:
         raise UsageError("\n".join(str(note) for note in sorted(errors)))
@@ -253,7 +261,86 @@ def _digest(url: str, directory: str) -> str:
     return hashlib.sha256(f"{url}\0{directory}".encode()).hexdigest()[:16]
 
 
-def _join(base: str, name: str) -> str:
-    if base in (".", "./", ""):
-        return name
-    return f"{base.rstrip('/')}/{name}"
+# --- the same name in several packages ------------------------------------------------
+
+
+def priority_setting(projects: Sequence[tuple[Path, str]]) -> tuple[str, ...]:
+    """The ``refs.priority`` setting of the (first) project: the packages (``project`` for
+    the project itself) in the order a name defined by several of them is taken from."""
+    for root, _ in projects:
+        section = find_section(root, "refs")
+        if section is None:
+            continue
+        order = section.table.get("priority", [])
+        unknown = set(section.table) - {"priority"}
+        if unknown or not isinstance(order, list) or not all(isinstance(x, str) for x in order):
+            raise UsageError(
+                f"{section.source}: refs settings take one key, priority: a list of package "
+                "names (and `project`)"
+            )
+        return tuple(order)
+    return ()
+
+
+def _identity(doc: SourceDoc) -> tuple[str, str, str, str] | None:
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("metadata"), dict):
+        return None
+    api, kind, name = data.get("apiVersion"), data.get("kind"), data["metadata"].get("name")
+    if not (isinstance(api, str) and isinstance(kind, str) and isinstance(name, str)):
+        return None
+    namespace = data["metadata"].get("namespace")
+    return (api.partition("/")[0], kind, str(namespace or ""), name)
+
+
+def prioritised(
+    groups: Sequence[tuple[str, list[SourceDoc]]], priority: Sequence[str]
+) -> tuple[list[SourceDoc], list[Diagnostic]]:
+    """The documents of the project and its packages, with a resource defined by more than
+    one of them taken from the one ``priority`` puts first (an info G011 says so); without a
+    priority covering both, the second definition is an error G012."""
+    owners: dict[tuple[str, str, str, str], list[tuple[str, SourceDoc]]] = {}
+    for group, group_docs in groups:
+        for doc in group_docs:
+            key = _identity(doc)
+            if key is not None:
+                owners.setdefault(key, []).append((group, doc))
+    dropped: set[int] = set()
+    notes: list[Diagnostic] = []
+    rank = {name: index for index, name in enumerate(priority)}
+    for key, found in owners.items():
+        names = {group for group, _ in found}
+        if len(names) < 2:
+            continue
+        what = f"{key[1]} {key[2] + '/' if key[2] else ''}{key[3]}"
+        if names <= set(rank):
+            winner = min(names, key=rank.__getitem__)
+            for group, doc in found:
+                if group != winner:
+                    dropped.add(id(doc))
+                    notes.append(
+                        Diagnostic(
+                            "G011",
+                            f"{what} from {group} is overridden by {winner} (refs.priority)",
+                            doc.span,
+                            Severity.INFO,
+                        )
+                    )
+            continue
+        first_group, first = found[0]
+        for group, doc in found[1:]:
+            if group == first_group:
+                continue  # within one package Koreo's rule holds: the later one is used (K007)
+            notes.append(
+                Diagnostic(
+                    "G012",
+                    f"{what} is defined by both {first_group} ({first.span.file}:"
+                    f"{first.span.line}) and {group}; name the one to use first in the "
+                    "refs.priority setting",
+                    doc.span,
+                    Severity.ERROR,
+                )
+            )
+            dropped.add(id(doc))
+    kept = [doc for _, group_docs in groups for doc in group_docs if id(doc) not in dropped]
+    return kept, notes

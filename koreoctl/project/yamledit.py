@@ -21,9 +21,7 @@ from __future__ import annotations
 import copy
 import io
 import itertools
-import os
 import stat
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +34,7 @@ from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from koreoctl.diagnostics import Severity
+from koreoctl.fileio import replace_atomically
 from koreoctl.project.source import PyYamlResolver, YamlPath, content_digest, parse_text
 from koreoctl.project.yamldump import CautiousResolver, float_text
 
@@ -180,16 +179,7 @@ def _write(path: Path, data: bytes, loaded: bytes) -> None:
     target = path.resolve()
     if target.read_bytes() != loaded:
         raise _Refused("it changed while it was being edited; nothing written")
-    mode = stat.S_IMODE(target.stat().st_mode)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        Path(temporary).chmod(mode)
-        Path(temporary).replace(target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    replace_atomically(target, data, mode=stat.S_IMODE(target.stat().st_mode))
 
 
 def _load(text: str, problem: str) -> dict[int, Any]:

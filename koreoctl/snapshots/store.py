@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from koreoctl.errors import UsageError
+from koreoctl.fileio import replace_atomically
 from koreoctl.reports import text_keys
 
 FORMAT = 1  # the format this koreoctl writes
@@ -374,14 +375,9 @@ def _recorded_seq(folder: Path) -> int:
 
 def _record_seq(folder: Path, seq: int) -> None:
     """Move the high-water mark to ``seq`` (under the writer's lock; atomically replaced)."""
-    temporary = folder / f"{_TEMPORARY}{secrets.token_hex(6)}"
-    try:
-        temporary.write_text(f"{seq}\n", encoding="ascii")
-        temporary.replace(folder / _SEQ)
-    except OSError:
+    with contextlib.suppress(OSError):
         # The snapshot is written; without the mark only a later prune could reuse a seq.
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+        replace_atomically(folder / _SEQ, f"{seq}\n".encode("ascii"))
 
 
 def _write_new(path: Path, data: bytes) -> None:

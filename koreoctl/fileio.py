@@ -1,0 +1,34 @@
+"""Replacing a file atomically: the one way koreoctl writes a file that someone may be
+reading (reports, the lint cache, koreoctl.lock, edited test files, a writer's seq mark).
+
+The bytes go to a hidden temporary file in the same folder (``.<name>.<random>.tmp``), which
+is then renamed over the target: a reader sees the old file or the new one, never half of
+one, and the temporary file never stays behind. Snapshots, which must never replace
+anything, are written by ``koreoctl.snapshots.store`` with a hard link instead.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def replace_atomically(
+    path: Path, data: bytes, *, mode: int | None = None, durable: bool = False
+) -> None:
+    """Make ``data`` the content of ``path``; ``mode``: its permissions (default: the
+    process umask's), ``durable``: flushed to disk before the rename. Raises OSError."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            if mode is not None:
+                os.fchmod(stream.fileno(), mode)
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
