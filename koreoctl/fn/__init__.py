@@ -1,0 +1,1 @@
+"""ConfigHub-style functions over rendered units: registry, paths and functions."""
