@@ -56,3 +56,15 @@ def add_gitlink(folder: Path, path: str, commit: str) -> None:
     """Stage a submodule entry (mode 160000) at ``path`` pointing at ``commit``, without
     any submodule repository behind it."""
     git(folder, "update-index", "--add", "--cacheinfo", f"160000,{commit},{path}")
+
+
+def repository(folder: Path, files: dict[str, str], message: str = "files") -> str:
+    """A repository at ``folder`` (made if needed) with ``files`` (path: text) written and
+    committed; the commit's SHA."""
+    if not (folder / ".git").exists():
+        init(folder)
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return commit_all(folder, message)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.clitools import cli
-from tests.gitrepo import commit_all, git, init
+from tests.gitrepo import commit_all, git, init, repository
 
 FUNCTION = """\
 apiVersion: koreo.dev/v1beta1
@@ -202,18 +202,14 @@ def test_offline_with_a_warm_and_a_cold_cache(
 def test_nested_all_then_crd_chain(
     tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    crds = init(tmp_path / "crds")
-    (crds / "crds").mkdir()
-    (crds / "crds" / "widgets.yaml").write_text(CRD)
-    crds_commit = commit_all(crds, "widgets")
-    logic = init(tmp_path / "logic")
-    (logic / "in").mkdir()
-    (logic / "refs").mkdir()
-    (logic / "in" / "greeting.koreo").write_text(FUNCTION.format(text="hello"))
-    (logic / "refs" / "widgets.yaml").write_text(
-        package_ref("widgets", crds.as_uri(), f"commit: {crds_commit}", kind="crd")
+    crds = tmp_path / "crds"
+    crds_commit = repository(crds, {"crds/widgets.yaml": CRD})
+    logic = tmp_path / "logic"
+    widgets = package_ref("widgets", crds.as_uri(), f"commit: {crds_commit}", kind="crd")
+    logic_commit = repository(
+        logic,
+        {"in/greeting.koreo": FUNCTION.format(text="hello"), "refs/widgets.yaml": widgets},
     )
-    logic_commit = commit_all(logic, "logic")
     root = project(
         tmp_path,
         {"logic": package_ref("logic", logic.as_uri(), f"commit: {logic_commit}")},
@@ -237,18 +233,18 @@ def test_nested_all_then_crd_chain(
 def test_a_crd_package_cannot_have_children(
     tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    inner = init(tmp_path / "inner")
-    (inner / "crds").mkdir()
-    (inner / "crds" / "widgets.yaml").write_text(CRD)
-    inner_commit = commit_all(inner, "inner")
-    outer = init(tmp_path / "outer")
-    (outer / "crds").mkdir()
-    (outer / "refs").mkdir()
-    (outer / "crds" / "widgets.yaml").write_text(CRD.replace("widgets.example", "gadgets.example"))
-    (outer / "refs" / "inner.yaml").write_text(
-        package_ref("inner", inner.as_uri(), f"commit: {inner_commit}", kind="crd")
+    inner = tmp_path / "inner"
+    inner_commit = repository(inner, {"crds/widgets.yaml": CRD})
+    outer = tmp_path / "outer"
+    outer_commit = repository(
+        outer,
+        {
+            "crds/widgets.yaml": CRD.replace("widgets.example", "gadgets.example"),
+            "refs/inner.yaml": package_ref(
+                "inner", inner.as_uri(), f"commit: {inner_commit}", kind="crd"
+            ),
+        },
     )
-    outer_commit = commit_all(outer, "outer")
     root = project(
         tmp_path,
         {"outer": package_ref("outer", outer.as_uri(), f"commit: {outer_commit}", kind="crd")},
@@ -311,9 +307,8 @@ def test_a_symlink_leaving_the_package_and_a_submodule_are_refused(
     assert code == 2
     assert "passwd.koreo" in err
     (repo / "in" / "passwd.koreo").unlink()
-    other = init(tmp_path / "other")
-    (other / "x.txt").write_text("x")
-    commit_all(other, "x")
+    other = tmp_path / "other"
+    repository(other, {"x.txt": "x"})
     git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", other.as_uri(), "sub")
     with_submodule = commit_all(repo, "a submodule")
     (root / "refs" / "shared.yaml").write_text(
@@ -344,12 +339,9 @@ def test_credentials_never_reach_the_lock_or_the_output(
 def test_files_of_a_package_carry_their_origin_in_diagnostics(
     tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo = init(tmp_path / "broken")
-    (repo / "in").mkdir()
-    (repo / "in" / "greeting.koreo").write_text(
-        FUNCTION.format(text="hello") + "  locals:\n    bad: =1 +\n"
-    )
-    commit = commit_all(repo, "broken CEL")
+    repo = tmp_path / "broken"
+    broken = FUNCTION.format(text="hello") + "  locals:\n    bad: =1 +\n"
+    commit = repository(repo, {"in/greeting.koreo": broken}, "broken CEL")
     root = project(
         tmp_path, {"broken": package_ref("broken", repo.as_uri(), f"commit: {commit}")}, "hello"
     )
