@@ -24,6 +24,11 @@ from koreoctl.reports import Rendered, RenderReport
 
 if TYPE_CHECKING:
     from koreoctl.apiserver import CrdCatalog
+    from koreoctl.fn.executor import FunctionTable
+    from koreoctl.fn.executor import Invocation as FnInvocation
+    from koreoctl.fn.executor import Report as FnReport
+    from koreoctl.fn.model import Context as FnContext
+    from koreoctl.fn.model import Unit as FnUnit
     from koreoctl.functest import TestReport, Updates
     from koreoctl.lint import LintReport
     from koreoctl.model.controllers import ControllerRule
@@ -152,6 +157,7 @@ def test(
     update: bool = False,
     recording: Recording | None = None,
     offline: bool = False,
+    functions: Sequence[str] | None = None,
 ) -> TestReport:
     """Run the FunctionTests, then the WorkflowTests, under ``paths``; the report carries the
     load diagnostics too.
@@ -160,8 +166,15 @@ def test(
     rewritten in its file (``report.updates`` says what was); without it nothing is written.
     With ``recording`` (and when it, or the project's settings, ask for one), the run is
     recorded as a snapshot; ``report.snapshot`` is its path.
+
+    ``functions`` (default: the project's ``fn.test`` setting) are readonly or validating
+    functions run over the resources the test cases produced; ``report.functions`` is
+    their report, and a failing validation fails the run.
     """
+    sequence = fn_sequence(paths, "test", functions)
     report, loaded = _test(load(paths, offline=offline), paths, pattern, fail_fast)
+    if sequence:
+        report = replace(report, functions=_test_functions(loaded, paths, report, sequence))
     if recording is not None:
         snapshot = _record_test(paths, pattern, recording, loaded, report)
         report = replace(report, snapshot=snapshot)
@@ -404,6 +417,7 @@ def render(
     max_passes: int | None = None,
     recording: Recording | None = None,
     offline: bool = False,
+    functions: Sequence[str] | None = None,
 ) -> RenderReport:
     """Render triggers with their Workflows until nothing changes (see ``koreoctl.render``).
 
@@ -414,10 +428,17 @@ def render(
     no trigger, or no single Workflow for one, is the report's ``error``. With
     ``recording`` (and when it, or the project's settings, ask for one), a render that was
     not rejected is recorded as a snapshot; ``report.snapshot`` is its path.
+
+    ``functions`` (each ``FUNCTION ARGS...``, default: the project's ``fn.render`` setting)
+    run over the rendered objects before they are reported; ``report.functions`` is their
+    report (see ``fn_do``).
     """
     options = _RenderOptions(trigger, stdin, workflow, state, observe, max_passes)
+    sequence = fn_sequence(paths, "render", functions)
     loaded = load(paths, offline=offline)
     report = _render(loaded, paths, options)
+    if sequence and not report.rejected:
+        report = _render_functions(loaded, paths, report, sequence)
     if recording is not None and not report.rejected:
         report = replace(report, snapshot=_record_render(paths, options, recording, loaded, report))
     return report
@@ -953,3 +974,250 @@ def _refs_project(project: str) -> Path:
     if not (root / "refs").is_dir():
         raise UsageError(f"{project!r} has no refs/ folder: nothing to lock")
     return root
+
+
+# --- koreoctl fn ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FnRun:
+    """A function sequence run over one unit: the report, the unit's text after it (None
+    when nothing in the sequence mutates) and whether ``--in-place`` wrote the file."""
+
+    report: FnReport
+    text: str | None
+    source: str
+    written: bool = False
+    not_written: str | None = None
+
+
+def fn_table() -> FunctionTable:
+    """The built-in functions (for ``fn list`` and ``fn explain``)."""
+    from koreoctl.fn.builtins import function_table
+
+    return function_table()
+
+
+def fn_do(
+    source: str,
+    argv: Sequence[str],
+    *,
+    stdin: str | None = None,
+    in_place: bool = False,
+    filters: int = 0,
+    stop_on_error: bool = False,
+    project: str | None = None,
+) -> FnRun:
+    """Run ``FUNCTION ARGS... [-- FUNCTION ARGS...]`` over the unit in ``source`` (``-``: the
+    text ``stdin``). Every invocation is checked before the unit is read; bad input raises
+    ``UsageError``. With ``in_place`` the file is rewritten (atomically, only if its text
+    changed) when every validation passed and no function failed."""
+    from koreoctl.fn.builtins import function_table
+    from koreoctl.fn.executor import prepare_sequence, run_sequence
+    from koreoctl.fn.unitfile import read_unit, write_unit
+
+    if in_place and source == "-":
+        raise UsageError("--in-place needs a file, not standard input")
+    invocations = prepare_sequence(function_table(), argv)
+    text, name = _read_unit_text(source, stdin)
+    unit, read = read_unit(text, name)
+    root = _fn_project(project, source)
+    context = _fn_context(root, invocations)
+    report = run_sequence(unit, invocations, context, filters=filters, stop_on_error=stop_on_error)
+    after = write_unit(read, report.unit, report.plain_changes()) if report.mutating else None
+    if not in_place or after is None:
+        return FnRun(report, after, name)
+    if report.exit_code != 0:
+        return FnRun(report, after, name, not_written="a validation failed or a function erred")
+    if after == text:
+        return FnRun(report, after, name)
+    _write_unit_file(Path(source), after)
+    return FnRun(report, after, name, written=True)
+
+
+def _read_unit_text(source: str, stdin: str | None) -> tuple[str, str]:
+    if source == "-":
+        return (stdin or ""), "<stdin>"
+    path = Path(source)
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise UsageError(f"{source}: is a folder, not a YAML unit") from None
+    except OSError as error:
+        raise UsageError(f"cannot read {source}: {error.strerror or error}") from None
+    try:
+        return raw.decode("utf-8-sig"), source
+    except UnicodeDecodeError:
+        raise UsageError(f"{source}: not UTF-8 text") from None
+
+
+def _write_unit_file(path: Path, text: str) -> None:
+    import stat
+
+    from koreoctl.fileio import replace_atomically
+
+    target = path.resolve()
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+        replace_atomically(target, text.encode("utf-8"), mode=mode)
+    except OSError as error:
+        raise UsageError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _fn_project(project: str | None, source: str) -> Path | None:
+    """The project whose crds/ ``vet-schemas`` uses: ``project``, else the nearest folder
+    above the unit (or the working folder, for standard input) that is a project."""
+    if project is not None:
+        root = Path(project)
+        if not root.is_dir():
+            raise UsageError(f"--project {project}: not a folder")
+        return root
+    start = Path.cwd() if source == "-" else Path(source).resolve().parent
+    for folder in (start, *start.parents):
+        if (folder / "crds").is_dir() or (folder / "koreoctl.yaml").is_file():
+            return folder
+        if (folder / ".git").exists():
+            break
+    return None
+
+
+def _fn_context(root: Path | None, invocations: Sequence[FnInvocation]) -> FnContext:
+    from koreoctl.fn.model import Context
+
+    names = {invocation.name for invocation in invocations}
+    schemas = None
+    if "vet-schemas" in names and root is not None:
+        from koreoctl.fn.validating import load_project_schemas
+
+        schemas = load_project_schemas(root)
+    base = root if root is not None else Path.cwd()
+    return Context(schemas=schemas, baseline=lambda reference: fn_baseline(reference, base))
+
+
+def fn_baseline(reference: str, project: Path) -> FnUnit:
+    """A baseline unit for ``vet-immutable``: ``snapshot:REF`` is the objects a recorded
+    render created (REF as ``koreoctl snapshot show`` takes it); anything else a YAML file."""
+    from koreoctl.fn.model import FunctionError, Resource, Unit
+    from koreoctl.fn.unitfile import read_unit
+
+    if reference.startswith("snapshot:"):
+        try:
+            shown = snapshot_show(reference.removeprefix("snapshot:"), str(project))
+        except UsageError as problem:
+            raise FunctionError(f"baseline {reference}: {problem}") from None
+        renders = shown.payload.get("renders")
+        if shown.info.command != "render" or not isinstance(renders, list):
+            raise FunctionError(f"baseline {reference}: not a render snapshot")
+        objects = [obj for render in renders for obj in render.get("objects", [])]
+        return Unit(reference, tuple(Resource(i, obj) for i, obj in enumerate(objects)))
+    try:
+        text, name = _read_unit_text(reference, None)
+        return read_unit(text, name)[0]
+    except UsageError as problem:
+        raise FunctionError(f"baseline: {problem}") from None
+
+
+def fn_sequence(paths: Sequence[str], command: str, given: Sequence[str] | None) -> list[str]:
+    """The ``fn do`` argv of a sequence given as ``FUNCTION ARGS...`` strings (``given``; None:
+    the ``fn.<command>`` list of the project's settings, koreoctl.yaml or pyproject.toml)."""
+    import shlex
+
+    from koreoctl.project.config import find_section
+
+    steps: Sequence[Any] = given if given is not None else ()
+    where = "--fn"
+    if given is None:
+        section = find_section(Path(paths[0]) if paths else Path(), "fn")
+        if section is not None:
+            where = f"{section.source}: fn.{command}"
+            steps = section.table.get(command)
+            if steps is None:
+                steps = []
+            if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
+                raise UsageError(f"{where}: must be a list of 'FUNCTION ARGS...' strings")
+    argv: list[str] = []
+    for step in steps:
+        try:
+            words = shlex.split(step)
+        except ValueError as problem:
+            raise UsageError(f"{where}: {step!r}: {problem}") from None
+        if not words:
+            raise UsageError(f"{where}: an empty function")
+        argv.extend(["--", *words] if argv else words)
+    return argv
+
+
+def _loaded_context(loaded: Loaded, paths: Sequence[str]) -> FnContext:
+    from koreoctl.fn.model import Context
+    from koreoctl.fn.validating import crd_schemas
+
+    root = Path(paths[0]) if paths else Path()
+    base = root if root.is_dir() else root.parent
+    return Context(
+        schemas=crd_schemas(loaded.crds),
+        baseline=lambda reference: fn_baseline(reference, base),
+        cluster_scoped=frozenset(
+            f"{crd.group}/{version.name}/{crd.kind}"
+            for crd in loaded.crds.kinds()
+            if crd.scope == "Cluster"
+            for version in crd.versions
+        ),
+    )
+
+
+def _render_functions(
+    loaded: Loaded, paths: Sequence[str], report: RenderReport, argv: Sequence[str]
+) -> RenderReport:
+    """The report with the function sequence applied to every render's objects."""
+    import copy
+
+    from koreoctl.fn.builtins import function_table
+    from koreoctl.fn.executor import prepare_sequence, run_sequence
+    from koreoctl.fn.model import Resource, Unit
+
+    invocations = prepare_sequence(function_table(), argv)
+    owners: list[int] = []
+    resources: list[Resource] = []
+    for number, rendered in enumerate(report.renders):
+        for obj in rendered.result.objects:
+            resources.append(Resource(len(resources), copy.deepcopy(obj)))
+            owners.append(number)
+    unit = Unit("<render>", tuple(resources))
+    ran = run_sequence(unit, invocations, _loaded_context(loaded, paths))
+    kept: list[list[dict[str, Any]]] = [[] for _ in report.renders]
+    for resource in ran.unit.resources:
+        kept[owners[resource.index]].append(resource.data)
+    renders = tuple(
+        replace(rendered, result=replace(rendered.result, objects=tuple(objects)))
+        for rendered, objects in zip(report.renders, kept, strict=True)
+    )
+    return replace(report, renders=renders, functions=ran)
+
+
+def _test_functions(
+    loaded: Loaded, paths: Sequence[str], report: TestReport, argv: Sequence[str]
+) -> FnReport:
+    """The sequence (readonly and validating functions only) over the resources the test
+    cases produced, in test and case order."""
+    import copy
+
+    from koreoctl.fn.builtins import function_table
+    from koreoctl.fn.executor import prepare_sequence, run_sequence
+    from koreoctl.fn.model import Resource, Unit
+
+    invocations = prepare_sequence(function_table(), argv)
+    for invocation in invocations:
+        if invocation.function.signature.mutating:
+            raise UsageError(f"{invocation.name}: test runs only readonly and validating functions")
+    resources = [
+        Resource(index, copy.deepcopy(resource))
+        for index, resource in enumerate(
+            case.resource
+            for test in report.tests
+            for case in test.cases
+            if isinstance(case.resource, dict) and not case.deleted
+        )
+    ]
+    return run_sequence(
+        Unit("<test>", tuple(resources)), invocations, _loaded_context(loaded, paths)
+    )

@@ -67,6 +67,7 @@ from koreoctl.program import (
 )
 
 if TYPE_CHECKING:
+    from koreoctl.fn.executor import Report as FnReport
     from koreoctl.project.source import YamlPath
     from koreoctl.project.yamledit import EditResult
 
@@ -200,6 +201,7 @@ class TestReport:
     not_run: int = field(default=0)
     updates: Updates | None = None
     snapshot: str | None = None
+    functions: FnReport | None = None  # the project's `fn.test` sequence's report
 
     @property
     def summary(self) -> Summary:

@@ -16,6 +16,7 @@ from koreoctl.diagnostics import Diagnostic
 from koreoctl.outcome import Ok, Outcome, PermFail, Retry, type_name
 
 if TYPE_CHECKING:
+    from koreoctl.fn.executor import Report as FnReport
     from koreoctl.functest import CaseResult, TestReport, TestResult
     from koreoctl.render import PassReport, RenderResult
 
@@ -50,6 +51,7 @@ class RenderReport:
     rejected: bool = False
     error: str | None = None
     snapshot: str | None = None
+    functions: FnReport | None = None  # the `--fn` sequence's report, when there was one
 
     @property
     def ok(self) -> bool:
@@ -106,6 +108,8 @@ def test_report_data(report: TestReport) -> dict[str, Any]:
             "diagnostics": [diagnostic.to_dict() for diagnostic in report.diagnostics],
         }
     )
+    if report.functions is not None:
+        data["functions"] = report.functions.to_dict()
     return data
 
 
@@ -150,6 +154,8 @@ def render_report_data(report: RenderReport, include_trigger: bool = False) -> d
             "diagnostics": [diagnostic.to_dict() for diagnostic in report.diagnostics],
         }
     )
+    if report.functions is not None:
+        data["functions"] = report.functions.to_dict()
     return data
 
 

@@ -94,3 +94,67 @@ def _primary(node: Any) -> str:
             return str(token.value)
         return str(token.strip(token[0]))
     raise Unanalysable(f"member access on a `{inner.data}`")
+
+
+def top_level_keys(ast: Any, names: Iterable[str]) -> frozenset[str] | None:
+    """The top-level keys of the maps bound to ``names`` that the expression can read, or
+    None when it may read them whole.
+
+    Every read of such a variable must be the root of a member chain (``r.spec...``,
+    ``r["kind"]``) whose first key is a name or a literal; the variable used any other way
+    (passed to a function, compared, a macro's target, ``r[x]``) makes the answer None. An
+    expression evaluated over a map with only these keys gives the same result, errors
+    included, as over the whole map: it never looks anywhere else.
+    """
+    wanted = set(names)
+    keys: set[str] = set()
+    stack: list[tuple[Any, Any]] = [(ast, None)]
+    while stack:
+        node, parent = stack.pop()
+        if not isinstance(node, Tree):
+            continue
+        name = _bare_name(node)
+        if name is not None and name in wanted:
+            if parent is None or parent.data not in ("member_dot", "member_index"):
+                return None
+            if parent.children[0] is not node:
+                return None
+            key = _first_key(parent)
+            if key is None:
+                return None
+            keys.add(key)
+        stack.extend((child, node) for child in node.children)
+    return frozenset(keys)
+
+
+def _bare_name(node: Tree) -> str | None:
+    """``X`` when ``node`` is the ``member`` node of a plain identifier ``X``."""
+    if node.data != "member" or len(node.children) != 1:
+        return None
+    primary = node.children[0]
+    if not isinstance(primary, Tree) or primary.data != "primary" or len(primary.children) != 1:
+        return None
+    ident = primary.children[0]
+    if isinstance(ident, Tree) and ident.data == "ident" and len(ident.children) == 1:
+        return str(ident.children[0])
+    return None
+
+
+def _first_key(access: Tree) -> str | None:
+    """The key a member access reads: ``b`` of ``a.b``, ``"b"`` of ``a["b"]`` (None for an
+    index that is not a string literal)."""
+    if len(access.children) != 2:
+        return None
+    if access.data == "member_dot":
+        return str(access.children[1])
+    index = access.children[1]
+    node = index
+    while isinstance(node, Tree) and len(node.children) == 1 and node.data != "literal":
+        node = node.children[0]
+    if isinstance(node, Tree) and node.data == "literal" and len(node.children) == 1:
+        token = node.children[0]
+        if getattr(token, "type", None) == "STRING_LIT":
+            text = str(token)
+            if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" and "\\" not in text:
+                return text[1:-1]
+    return None

@@ -15,6 +15,7 @@ import typer
 from koreoctl import __version__
 from koreoctl.cli import (
     diff_command,
+    fn_command,
     lint_command,
     refs_command,
     render_command,
@@ -42,6 +43,7 @@ app.command("render", no_args_is_help=False, help=render_command.HELP)(render_co
 app.command("diff", no_args_is_help=False, help=diff_command.HELP)(diff_command.diff)
 app.add_typer(snapshot_command.app, name="snapshot")
 app.add_typer(refs_command.app, name="refs")
+app.add_typer(fn_command.app, name="fn")
 
 
 def _show_version(value: bool) -> None:

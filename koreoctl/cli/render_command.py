@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from koreoctl.cli.fn_options import Functions, NoFunctions, chosen, show_report
 from koreoctl.cli.ref_options import Offline
 from koreoctl.cli.reporters import (
     make_console,
@@ -117,6 +118,8 @@ def render(
     snapshot: Snapshot = None,
     snapshot_dir: SnapshotDir = None,
     offline: Offline = False,
+    functions: Functions = None,
+    no_functions: NoFunctions = False,
 ) -> int:
     """Render what a Workflow makes of a trigger (the full help is HELP)."""
     from koreoctl import api  # the engine's imports are only paid for by commands that run it
@@ -133,6 +136,7 @@ def render(
         max_passes=max_passes,
         recording=Recording(snapshot, snapshot_dir, invoked_argv(context)),
         offline=offline,
+        functions=chosen(functions, no_functions),
     )
     err = make_console(stderr=True)
     print_diagnostics(err, report.diagnostics)
@@ -147,7 +151,8 @@ def render(
     print_render_problems(err, report)
     print_written(err, report.snapshot)
     load_errors = any(d.severity is Severity.ERROR for d in report.diagnostics)
-    return 0 if report.ok and not load_errors else 1
+    fn_code = show_report(report.functions)
+    return max(0 if report.ok and not load_errors else 1, fn_code)
 
 
 def _output_mode(value: str) -> tuple[str, Path | None]:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from koreoctl.cli.fn_options import Functions, NoFunctions, chosen, show_report
 from koreoctl.cli.output import write_atomically
 from koreoctl.cli.ref_options import Offline
 from koreoctl.cli.reporters import TextTestReporter, make_console, print_updates
@@ -79,6 +80,8 @@ def test(
     snapshot: Snapshot = None,
     snapshot_dir: SnapshotDir = None,
     offline: Offline = False,
+    functions: Functions = None,
+    no_functions: NoFunctions = False,
 ) -> int:
     """Run the FunctionTests of a Koreo project, offline, as the Koreo engine would.
 
@@ -102,6 +105,7 @@ def test(
         update=update,
         recording=recording,
         offline=offline,
+        functions=chosen(functions, no_functions),
     )
     verbosity = 1 if verbose else (-1 if quiet else 0)
     if output_format is Format.text:
@@ -116,7 +120,8 @@ def test(
         passed = passed or (not report.summary.errors and not report.updates.not_updated)
     print_written(make_console(stderr=True), report.snapshot)
     load_errors = any(d.severity is Severity.ERROR for d in report.diagnostics)
-    return 0 if passed and not load_errors else 1
+    fn_code = show_report(report.functions)
+    return max(0 if passed and not load_errors else 1, fn_code)
 
 
 def _text(report: object, output: Path | None, verbosity: int) -> None:

@@ -288,11 +288,15 @@ def _deep_nesting(text: str, file: str) -> Diagnostic | None:
     the limit is far above anything a real document needs; the exact depth is checked
     (lower) while building.
     """
-    if (
-        text.count("\n") + text.count("- ") + text.count("[") + text.count("{")
-        <= _MAX_SCANNED_DEPTH
-    ):
+    brackets = text.count("[") + text.count("{")
+    if text.count("\n") + text.count("- ") + brackets <= _MAX_SCANNED_DEPTH:
         return None  # cannot be that deep: skip the scan
+    # Each block level is indented further than its parent, except a sequence under a
+    # mapping key, which may share the key's column: at most two levels per column of a
+    # line's indentation (with its leading "- " and "? " indicators), plus the brackets.
+    widest = max(map(len, _LINE_INDENT.findall(text)), default=0)
+    if 2 * widest + brackets + 2 <= _MAX_SCANNED_DEPTH:
+        return None
     levels: list[int] = []  # the columns of the open block levels
     brackets = 0
     for number, line in enumerate(text.split("\n"), start=1):
@@ -323,6 +327,7 @@ def _deep_nesting(text: str, file: str) -> Diagnostic | None:
 
 
 _MAX_SCANNED_DEPTH = 1000
+_LINE_INDENT = re.compile(r"^[ \t]*(?:[-?:][ \t]+)*", re.MULTILINE)
 _TOO_DEEP = f"YAML nesting deeper than {_MAX_SCANNED_DEPTH} levels; not loaded"
 
 
@@ -421,7 +426,7 @@ class _Builder:
         merged: dict[Any, Any] = {}
         seen: dict[Any, Where] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
+            if _tag_of(key_node) == _MERGE_TAG:
                 merged.update(self._merge_source(value_node, path, depth))
                 continue
             key = self._key(key_node)
@@ -461,7 +466,7 @@ class _Builder:
         return f"<{type(node).__name__} at line {node.start_mark.line + 1}>"
 
     def _scalar(self, node: Node) -> Any:
-        if node.tag == _STR_TAG:
+        if _tag_of(node) == _STR_TAG:
             return node.value  # most scalars; the constructor would return the same text
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -478,6 +483,16 @@ class _Builder:
             else f"YAML expands to more than {MAX_NODES} nodes (an alias bomb?)"
         )
         self.diagnostics.append(Diagnostic("Y004", f"{reason}; not loaded", _span(self.file, node)))
+
+
+def _tag_of(node: Node) -> str | None:
+    """``node.tag``, without its cost for the tags the resolver gave (most of them): ruamel
+    builds the text anew on each access, and a large file has hundreds of thousands."""
+    tag: Any = node.ctag
+    suffix = getattr(tag, "suffix", None)
+    if getattr(tag, "handle", None) is None and isinstance(suffix, str) and "%" not in suffix:
+        return suffix
+    return node.tag
 
 
 def _path_key(key: Any) -> str | int:

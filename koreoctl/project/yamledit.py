@@ -38,7 +38,7 @@ from koreoctl.fileio import replace_atomically
 from koreoctl.project.source import PyYamlResolver, YamlPath, content_digest, parse_text
 from koreoctl.project.yamldump import CautiousResolver, float_text
 
-__all__ = ["Edit", "EditResult", "apply_edits", "same_data"]
+__all__ = ["Edit", "EditResult", "apply_edits", "rewrite_document", "same_data"]
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,56 @@ def _edited(
     edited = _spliced(text, splices)
     _verify(edited, before, edits)
     return edited
+
+
+def rewrite_document(text: str, new: Any) -> str:
+    """The text of one YAML document (maybe with its ``---`` line and comments) holding
+    ``new`` instead of its data, rewritten as little as possible: in a block mapping only the
+    keys whose values change are written anew (recursively), so comments, quoting and key
+    order elsewhere stay byte-identical. A document that cannot be edited that way (not a
+    block mapping, anchors, odd layouts) is written anew as a whole, after its leading comment
+    lines. Raises ``ValueError`` when ``text`` is not exactly one valid YAML document.
+    """
+    try:
+        before = _load(text, "the document has YAML errors")
+        roots, keys = _compose(text)
+    except _Refused as refusal:
+        raise ValueError(str(refusal)) from refusal
+    present = [(index, root) for index, root in enumerate(roots) if root is not None]
+    if len(present) != 1 or present[0][0] not in before:
+        raise ValueError("not exactly one YAML document")
+    index, root = present[0]
+    old = before[index]
+    if same_data(old, new):
+        return text
+    if isinstance(root, MappingNode) and _own_block(root) and isinstance(new, dict) and new:
+        style = _Style.of(text, root)
+        for blocks in (True, False):
+            differ = _Differ(text, keys, style, blocks)
+            try:
+                if not differ._diff_map(root, old, new):
+                    break
+                edited = _spliced(text, differ.splices)
+                after = _load(edited, "")
+            except _Refused:
+                break
+            if len(after) == 1 and same_data(next(iter(after.values())), new):
+                return edited
+    return _written_anew(text, root, new)
+
+
+def _written_anew(text: str, root: Node, new: Any) -> str:
+    """The document's leading lines (``---``, comments) and ``new`` as block YAML."""
+    head = text[: _Text(text).line_start(root.start_mark.index)]
+    style = _Style.of(text, root)
+    differ = _Differ(text, _Keys(None), style, blocks=True)
+    lines = differ._dump({"_": new})
+    if isinstance(new, dict | list) and new:
+        cut = style.step if isinstance(new, dict) else style.offset
+        body = "\n".join(line[cut:] for line in lines[1:])
+    else:
+        body = lines[0][3:]
+    return head + body.rstrip("\n") + style.newline
 
 
 def same_data(a: Any, b: Any) -> bool:
