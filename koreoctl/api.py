@@ -1014,17 +1014,20 @@ def fn_do(
     changed) when every validation passed and no function failed."""
     from koreoctl.fn.builtins import function_table
     from koreoctl.fn.executor import prepare_sequence, run_sequence
-    from koreoctl.fn.unitfile import read_unit, write_unit
+    from koreoctl.fn.unitfile import collection_paused, read_unit, write_unit
 
     if in_place and source == "-":
         raise UsageError("--in-place needs a file, not standard input")
     invocations = prepare_sequence(function_table(), argv)
     text, name = _read_unit_text(source, stdin)
-    unit, read = read_unit(text, name)
     root = _fn_project(project, source)
     context = _fn_context(root, invocations)
-    report = run_sequence(unit, invocations, context, filters=filters, stop_on_error=stop_on_error)
-    after = write_unit(read, report.unit, report.plain_changes()) if report.mutating else None
+    with collection_paused():
+        unit, read = read_unit(text, name)
+        report = run_sequence(
+            unit, invocations, context, filters=filters, stop_on_error=stop_on_error
+        )
+        after = write_unit(read, report.unit, report.plain_changes()) if report.mutating else None
     if not in_place or after is None:
         return FnRun(report, after, name)
     if report.exit_code != 0:
@@ -1087,7 +1090,7 @@ def _fn_context(root: Path | None, invocations: Sequence[FnInvocation]) -> FnCon
     names = {invocation.name for invocation in invocations}
     schemas = None
     if "vet-schemas" in names and root is not None:
-        from koreoctl.fn.validating import load_project_schemas
+        from koreoctl.fn.validating_schemas import load_project_schemas
 
         schemas = load_project_schemas(root)
     base = root if root is not None else Path.cwd()
@@ -1130,11 +1133,10 @@ def fn_sequence(paths: Sequence[str], command: str, given: Sequence[str] | None)
         section = find_section(Path(paths[0]) if paths else Path(), "fn")
         if section is not None:
             where = f"{section.source}: fn.{command}"
-            steps = section.table.get(command)
-            if steps is None:
-                steps = []
-            if not isinstance(steps, list) or not all(isinstance(s, str) for s in steps):
+            configured = section.table.get(command, [])
+            if not isinstance(configured, list) or not all(isinstance(s, str) for s in configured):
                 raise UsageError(f"{where}: must be a list of 'FUNCTION ARGS...' strings")
+            steps = configured
     argv: list[str] = []
     for step in steps:
         try:
@@ -1149,7 +1151,7 @@ def fn_sequence(paths: Sequence[str], command: str, given: Sequence[str] | None)
 
 def _loaded_context(loaded: Loaded, paths: Sequence[str]) -> FnContext:
     from koreoctl.fn.model import Context
-    from koreoctl.fn.validating import crd_schemas
+    from koreoctl.fn.validating_schemas import crd_schemas
 
     root = Path(paths[0]) if paths else Path()
     base = root if root.is_dir() else root.parent

@@ -38,6 +38,8 @@ DO_HELP = (
     "first failing validation or error."
 )
 
+CHANGES_SHOWN = 20  # on stderr, beside the unit; --format text and json list them all
+
 app = typer.Typer(
     name="fn",
     help=HELP,
@@ -155,9 +157,9 @@ def do(
     elif report.mutating and not in_place:
         sys.stdout.write(run.text or "")
         sys.stdout.flush()
-        print_text(err, report, changes=not quiet)
+        print_text(err, report, changes=not quiet, limit=CHANGES_SHOWN)
     elif report.mutating:
-        print_text(err, report, changes=not quiet)
+        print_text(err, report, changes=not quiet, limit=CHANGES_SHOWN)
     else:
         sys.stdout.write(outputs_yaml(report))
     if run.written:

@@ -23,23 +23,30 @@ def report_json(report: Report, unit_text: str | None) -> str:
 def outputs_yaml(report: Report) -> str:
     """The outputs of readonly and validating functions as one YAML document."""
     data = report.to_dict()
-    keep = {"passed", "stopped", "values", "resources", "validation", "errors"}
-    return dump_yaml_documents([({k: v for k, v in data.items() if k in keep}, None)])
+    shown = {k: data[k] for k in ("values", "resources", "validation", "errors") if data[k]}
+    if data["validation"]:
+        shown["passed"] = data["passed"]
+    if data["stopped"] is not None:
+        shown["stopped"] = data["stopped"]
+    return dump_yaml_documents([(shown or {"values": []}, None)])
 
 
 def _value_text(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
-def print_text(console: Console, report: Report, *, changes: bool = True) -> None:
+def print_text(
+    console: Console, report: Report, *, changes: bool = True, limit: int | None = None
+) -> None:
     """The report for a person: values, resources, validations, changes, a summary line."""
-    for invocation, value in report.values:
-        where = f"  ({value.source})" if value.source else ""
-        console.print(
-            f"{escape(invocation.name)}: {escape(str(value.resource))} "
-            f"{escape(value.path_text)} = {escape(_value_text(value.value))}{escape(where)}",
-            highlight=False,
-        )
+    values = [
+        f"{escape(invocation.name)}: {escape(str(value.resource))} "
+        f"{escape(value.path_text)} = {escape(_value_text(value.value))}"
+        + (f"  ({escape(str(value.source))})" if value.source else "")
+        for invocation, value in report.values
+    ]
+    if values:
+        console.print("\n".join(values), highlight=False)
     for invocation, listed in report.resources:
         where = f"  ({listed.source})" if listed.source else ""
         console.print(
@@ -59,7 +66,7 @@ def print_text(console: Console, report: Report, *, changes: bool = True) -> Non
                 highlight=False,
             )
     if changes:
-        print_changes(console, report)
+        print_changes(console, report, limit=limit)
     if report.stopped is not None:
         stop = report.stopped
         console.print(
@@ -82,35 +89,39 @@ def print_validation(console: Console, entry: ValidationEntry) -> None:
     validation = entry.validation
     if validation is None:
         return
-    for issue in validation.issues:
-        console.print(f"  {escape(issue.message)} [{escape(issue.id)}]", highlight=False)
+    lines = [f"  {issue.message} [{issue.id}]" for issue in validation.issues]
     for failed in sorted(validation.failed, key=lambda v: v.sort_key()):
         where = f"{failed.source}: " if failed.source else ""
         path = f" {failed.path_text}" if failed.path else ""
         value = "" if failed.value is None else f" = {_value_text(failed.value)}"
         messages = "; ".join(f"{issue.message} [{issue.id}]" for issue in failed.issues)
-        console.print(
-            f"  {escape(where)}{escape(str(failed.resource))}{escape(path)}{escape(value)}: "
-            f"{escape(messages)}",
-            highlight=False,
-        )
-    for detail in validation.details:
-        console.print(f"  {escape(detail)}", highlight=False, style="dim")
+        lines.append(f"  {where}{failed.resource}{path}{value}: {messages}")
+    if lines:
+        console.print(escape("\n".join(lines)), highlight=False)
+    if validation.details:
+        details = "\n".join(f"  {detail}" for detail in validation.details)
+        console.print(escape(details), highlight=False, style="dim")
 
 
-def print_changes(console: Console, report: Report) -> None:
-    for invocation, change in report.changes:
+def print_changes(console: Console, report: Report, *, limit: int | None = None) -> None:
+    """The record of changes, one line each (the first ``limit`` of them, then a count)."""
+    lines = []
+    for invocation, change in report.changes[:limit]:
         path = f" {change.path_text}" if change.path else ""
         new = (
             ""
             if change.action in ("delete", "delete-resource")
-            else (f" = {_value_text(change.new)}")
+            else f" = {_value_text(change.new)}"
         )
-        console.print(
+        lines.append(
             f"{escape(invocation.name)}: {change.action} {escape(str(change.resource))}"
-            f"{escape(path)}{escape(new)}",
-            highlight=False,
+            f"{escape(path)}{escape(new)}"
         )
+    hidden = len(report.changes) - len(lines)
+    if hidden:
+        lines.append(f"... and {hidden} more changes (--format json or text lists them all)")
+    if lines:
+        console.print("\n".join(lines), highlight=False)
 
 
 def print_summary(console: Console, report: Report) -> None:

@@ -180,7 +180,8 @@ def _path_setter(value_type: str) -> FnFunction:
     return FnFunction(
         Signature(
             name,
-            f"Set the {value_type} value at an associative path in the resources of one type.\n\n"
+            f"Set {'an' if value_type == 'int' else 'a'} {value_type} at an associative path "
+            "in resources of one type.\n\n"
             "Existing values at the path are replaced (whatever their type); missing trailing "
             "map keys are created, but only after a '|' boundary when the path has one (a.|b.c "
             "sets b.c only where a exists) and only after the last wildcard or ?key=value "
@@ -215,7 +216,7 @@ def _run_delete_path(unit: Unit, edit: _PathEdit, context: Context) -> StepOutpu
 DELETE_PATH = FnFunction(
     Signature(
         "delete-path",
-        "Delete the values at an associative path in the resources of one type.\n\n"
+        "Delete the values at an associative path in resources of one type.\n\n"
         "Every existing match is removed (a map key, or a list element); paths that match "
         "nothing are not an error.",
         (
@@ -366,7 +367,7 @@ def _run_set_namespace(unit: Unit, namespace: str, context: Context) -> StepOutp
 SET_NAMESPACE = FnFunction(
     Signature(
         "set-namespace",
-        "Set metadata.namespace of every namespaced resource, and rename Namespaces.\n\n"
+        "Set the namespace of every namespaced resource; rename Namespaces.\n\n"
         "Cluster-scoped resources (the built-in Kubernetes ones, and project CRDs with scope "
         "Cluster) are skipped, except that metadata.name of every v1/Namespace resource is "
         "set to the namespace too, so the unit keeps creating the namespace it uses.",
@@ -406,7 +407,7 @@ def _run_ensure_namespaces(unit: Unit, prepared: None, context: Context) -> Step
 ENSURE_NAMESPACES = FnFunction(
     Signature(
         "ensure-namespaces",
-        "Give every namespaced resource without a namespace the placeholder namespace.\n\n"
+        "Give namespaced resources without a namespace the placeholder one.\n\n"
         f"metadata.namespace is set to '{PLACEHOLDER_STRING}' where it is missing, null or "
         "empty, so vet-placeholders can demand a real one later; cluster-scoped resources "
         "are skipped.",

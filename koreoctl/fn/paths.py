@@ -37,6 +37,7 @@ Decisions beyond the ConfigHub note (SDK behaviour was read, not copied):
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
@@ -473,6 +474,14 @@ def _fill(attribute: Attribute, args: tuple[str, ...]) -> AssociativePath:
 
 def attribute_paths(name: str, resource_type: str, *args: str) -> tuple[AssociativePath, ...]:
     """The paths of attribute ``name`` for ``resource_type``, with ``%s`` filled by ``args``."""
+    return _attribute_paths(name, resource_type, args)
+
+
+@functools.lru_cache(maxsize=1024)
+def _attribute_paths(
+    name: str, resource_type: str, args: tuple[str, ...]
+) -> tuple[AssociativePath, ...]:
+    # Cached: a function asks for the same paths for every resource of a type.
     attributes = PATH_REGISTRY.get(name)
     if attributes is None:
         known = ", ".join(sorted(PATH_REGISTRY))

@@ -136,7 +136,7 @@ def _run_resources(unit: Unit, body: str, context: Context) -> StepOutput:
 GET_RESOURCES = FnFunction(
     Signature(
         "get-resources",
-        "List the resources of the unit, in document order, optionally with their bodies.\n\n"
+        "List the resources of the unit, optionally with their bodies.\n\n"
         "Each entry names the resource (type and namespace/name) and where its document "
         "starts. With body 'yaml' the entry carries the document as YAML text (keys "
         "sorted); with 'json' as data; with 'none' (the default) no body.",
@@ -232,7 +232,7 @@ def _path_getter(value_type: str) -> FnFunction:
     return FnFunction(
         Signature(
             name,
-            f"Get the {kind} at an associative path in the resources of one type.\n\n"
+            f"Get the {kind} at an associative path in resources of one type.\n\n"
             f"Matches whose value is not of type {value_type} are skipped"
             + (" (a boolean is not an int)" if value_type == "int" else "")
             + ". The path uses the ConfigHub syntax (?key=value, *, *?key:param, @key:param); "

@@ -13,9 +13,11 @@ that holds no content (comments, blank lines, directives) belongs to the first d
 
 from __future__ import annotations
 
+import gc
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from koreoctl.diagnostics import Severity
@@ -25,7 +27,7 @@ from koreoctl.fn.paths import PathKey, get_at
 from koreoctl.project.source import LoadedFile, SourceDoc, parse_text
 from koreoctl.project.yamledit import rewrite_document
 
-__all__ = ["UnitError", "UnitText", "read_unit", "write_unit"]
+__all__ = ["UnitError", "UnitText", "collection_paused", "read_unit", "write_unit"]
 
 _MARKER = re.compile(r"^---(?:[ \t]|$)")
 _CONTENT = re.compile(r"^(?![ \t]*(?:#|$)|%)")  # a line that is not blank, comment, directive
@@ -52,7 +54,7 @@ class UnitText:
 
 def read_unit(text: str, file: str) -> tuple[Unit, UnitText]:
     """Parse ``text`` (a unit read from ``file``); raises ``UnitError`` for bad input."""
-    loaded = parse_text(text, file)
+    loaded = _parsed(text, file)
     errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
     if errors:
         first = errors[0]
@@ -74,6 +76,25 @@ def read_unit(text: str, file: str) -> tuple[Unit, UnitText]:
     return Unit(file, tuple(resources)), UnitText(
         file, text, loaded, tuple(chunks), tuple(first_lines), indexes
     )
+
+
+def _parsed(text: str, file: str) -> LoadedFile:
+    with collection_paused():
+        return parse_text(text, file)
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a large unit is hundreds of thousands of new
+    objects, none of them garbage, which it would otherwise walk again and again (a fifth of
+    the time). Reference counting still frees everything that is not in a cycle."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _chunks(text: str) -> tuple[list[str], list[int]]:

@@ -15,18 +15,8 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from koreoctl.cel.convert import to_cel, to_plain
-from koreoctl.cel.environment import (
-    Bindings,
-    CelEnv,
-    ParseError,
-    Program,
-    eval_error_detail,
-    is_eval_error,
-)
-from koreoctl.cel.uses import top_level_keys
 from koreoctl.fn.model import (
     PLACEHOLDER_INT,
     PLACEHOLDER_STRING,
@@ -40,17 +30,19 @@ from koreoctl.fn.model import (
     Unit,
     Validation,
 )
+from koreoctl.fn.parallel import split_map
 from koreoctl.fn.paths import PathKey, attribute_paths, get_at, resolve
 from koreoctl.fn.signature import ArgumentError, Example, Parameter, Signature
 from koreoctl.fn.validating_immutable import VET_IMMUTABLE
-from koreoctl.fn.validating_schemas import (
-    CrdSchemas,
-    SchemaFinding,
-    crd_schemas,
-    load_project_schemas,
-)
 
-__all__ = ["FUNCTIONS", "CrdSchemas", "crd_schemas", "find_placeholders", "load_project_schemas"]
+if TYPE_CHECKING:
+    from koreoctl.cel.environment import Program
+    from koreoctl.fn.validating_schemas import SchemaFinding
+
+# celpy (vet-celexpr) and the CRD checker (vet-schemas) are imported by the functions that
+# use them: `fn list`, and a sequence without them, never pay for them.
+
+__all__ = ["FUNCTIONS", "find_placeholders"]
 
 # celpy wraps an error met inside an operator in another error, as text:
 # "... != CELEvalError(*('modulus or divide by zero', ...".
@@ -88,6 +80,9 @@ class _Cel:
 
 
 def _prepare_celexpr(args: Mapping[str, Any]) -> _Cel:
+    from koreoctl.cel.environment import CelEnv, ParseError
+    from koreoctl.cel.uses import top_level_keys
+
     compiled = CelEnv().compile(args["expression"])
     if isinstance(compiled, ParseError):
         raise ArgumentError(
@@ -99,6 +94,8 @@ def _prepare_celexpr(args: Mapping[str, Any]) -> _Cel:
 def _cel_value(data: Any, keys: frozenset[str] | None) -> Any:
     """The resource as CEL data: only the top-level keys the expression reads, when it
     reads nothing else (converting the rest would change nothing but the time taken)."""
+    from koreoctl.cel.convert import to_cel
+
     if keys is None or not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
         return to_cel(data)
     return to_cel({key: value for key, value in data.items() if key in keys})
@@ -107,6 +104,8 @@ def _cel_value(data: Any, keys: frozenset[str] | None) -> Any:
 def eval_error_message(error: Any) -> str:
     """A CEL evaluation error in one line: ``no such key: x`` for a missing map key (even
     one wrapped in another error), else the innermost error's message and the expression."""
+    from koreoctl.cel.environment import eval_error_detail
+
     tree, args = eval_error_detail(error)
     missing = _NO_SUCH_KEY.search(args)
     if missing is not None:
@@ -124,6 +123,9 @@ def eval_error_message(error: Any) -> str:
 
 
 def _cel_issue(result: Any) -> Issue | None:
+    from koreoctl.cel.convert import to_plain
+    from koreoctl.cel.environment import is_eval_error
+
     if is_eval_error(result):
         return Issue("celexpr-error", eval_error_message(result))
     plain = to_plain(result)
@@ -136,12 +138,23 @@ def _cel_issue(result: Any) -> Issue | None:
 
 
 def _run_celexpr(unit: Unit, prepared: _Cel, context: Context) -> StepOutput:
-    failed = []
-    for resource in unit.resources:
-        value = _cel_value(resource.data, prepared.keys)
-        issue = _cel_issue(prepared.program.run(Bindings({"r": value, "object": value})))
-        if issue is not None:
-            failed.append(_at_resource(resource, issue))
+    from koreoctl.cel.environment import Bindings
+
+    resources = unit.resources
+
+    def evaluate(start: int, end: int) -> list[Issue | None]:
+        issues = []
+        for resource in resources[start:end]:
+            value = _cel_value(resource.data, prepared.keys)
+            issues.append(_cel_issue(prepared.program.run(Bindings({"r": value, "object": value}))))
+        return issues
+
+    issues = split_map(evaluate, len(resources))
+    failed = [
+        _at_resource(resource, issue)
+        for resource, issue in zip(resources, issues, strict=True)
+        if issue is not None
+    ]
     details = [
         f"{len(unit.resources) - len(failed)} of {_plural(len(unit.resources), 'resource')} passed"
     ]
@@ -190,8 +203,10 @@ def _findings(context: Context, data: Any) -> tuple[SchemaFinding, ...] | None:
         raise FunctionError(
             "vet-schemas: no project CRDs (run it inside a koreoctl project, or pass --project)"
         )
-    if isinstance(schemas, CrdSchemas):
-        return schemas.findings(data)
+    findings = getattr(schemas, "findings", None)  # a CrdSchemas tells its issues apart
+    if findings is not None:
+        found: tuple[SchemaFinding, ...] | None = findings(data)
+        return found
     problems = schemas.problems(data)
     if problems is None:
         return None
@@ -239,8 +254,7 @@ def _run_schemas(unit: Unit, missing: str, context: Context) -> StepOutput:
         f"no schema for {rt} ({_plural(count, 'resource')}, skipped)"
         for rt, count in sorted(skipped.items())
     ]
-    if isinstance(context.schemas, CrdSchemas):
-        details += [f"CRD problem: {note}" for note in context.schemas.notes]
+    details += [f"CRD problem: {note}" for note in getattr(context.schemas, "notes", ())]
     return StepOutput(unit, validation=_validation(failed, details))
 
 
@@ -248,8 +262,10 @@ VET_SCHEMAS = FnFunction(
     Signature(
         name="vet-schemas",
         description=(
-            "Fails where a resource breaks the schema of its CRD in the project's crds/ "
-            "folder, as the API server would refuse it; offline, no schema is fetched.\n\n"
+            "Fails where a resource breaks the schema of its CRD in the project.\n\n"
+            "The CRDs are the project's crds/ (and its refs/ packages' in render and test): "
+            "offline, no schema is ever fetched; a resource is judged as the API server "
+            "would.\n\n"
             "Each resource is checked against the served version its apiVersion names: "
             "schema violations and unknown fields (which the server would drop) fail. A "
             "resource of a type the project has no CRD for is skipped (a detail line), or "
@@ -348,9 +364,9 @@ VET_PLACEHOLDERS = FnFunction(
     Signature(
         name="vet-placeholders",
         description=(
-            "Fails listing every value that still holds a placeholder: the integer "
-            f"{PLACEHOLDER_INT}, or a string containing '{PLACEHOLDER_STRING}' or one of "
-            "the extra PLACEHOLDER strings."
+            "Fails listing every value that still holds a placeholder.\n\n"
+            f"A placeholder is the integer {PLACEHOLDER_INT}, or a string containing "
+            f"'{PLACEHOLDER_STRING}' or one of the extra PLACEHOLDER strings."
         ),
         parameters=(
             Parameter(
@@ -447,8 +463,9 @@ VET_IMAGES = FnFunction(
     Signature(
         name="vet-images",
         description=(
-            "Fails for each container image that a deny pattern matches, or that no allow "
-            "pattern matches when there are allow patterns.\n\n"
+            "Fails for each container image a pattern denies or no pattern allows.\n\n"
+            "An image fails when a deny pattern matches it, or when there are allow "
+            "patterns and none matches it. "
             "Patterns are shell-style globs (* ? [seq]) over the whole image reference; a "
             "pattern starting with ! denies. Every container and init container of "
             "Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs and Pods is "

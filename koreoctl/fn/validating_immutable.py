@@ -163,8 +163,9 @@ VET_IMMUTABLE = FnFunction(
     Signature(
         name="vet-immutable",
         description=(
-            "Fails where a value that must not change differs from a baseline unit (e.g. the "
-            "render of a snapshot).\n\n"
+            "Fails where a value that must not change differs from a baseline.\n\n"
+            "The baseline is a YAML file, or snapshot:REF for the objects of a recorded "
+            "render (REF as `koreoctl snapshot show` takes it). "
             "Resources are paired by type and namespace/name. Without PATH arguments the "
             "built-in immutable fields of each type are compared: the selector of "
             "Deployments, StatefulSets, DaemonSets, ReplicaSets and Jobs, a StatefulSet's "

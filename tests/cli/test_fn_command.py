@@ -111,6 +111,7 @@ def test_a_failing_validation_names_the_attribute_and_its_line(
     code, out, _ = cli(capsys, "fn", "do", "-f", "text", str(unit), "vet-placeholders")
     assert code == 1
     assert "FAIL vet-placeholders" in out
+    assert "[placeholder]" in out  # issue ids are shown as text, not taken for markup
     assert f"{unit}:23" in out and "v1/ConfigMap demo/settings data.mode" in out
     assert out.rstrip().endswith("0 passed, 1 failed")
 
@@ -239,3 +240,42 @@ def test_test_refuses_a_mutating_default_sequence(
     shutil.copytree(REPOSITORY / "testdata" / "hello-workload", project)
     code, _, err = cli(capsys, "test", str(project), "--fn", "set-replicas 1")
     assert code == 2 and "test runs only readonly and validating functions" in err
+
+
+README_CHECKS = """\
+FAIL vet-images
+  testdata/hello-fn/unit.yaml:25: apps/v1/Deployment demo/web spec.template.spec.containers.1.image = "prom/statsd-exporter:latest": image "prom/statsd-exporter:latest" matches the denied pattern "!*:latest" [image-denied]
+  1 of 2 images passed
+FAIL vet-placeholders
+  testdata/hello-fn/unit.yaml:34: v1/ConfigMap demo/web-settings data.API_URL = "https://confighubplaceholder.example.com": still holds the placeholder "confighubplaceholder" [placeholder]
+  1 placeholder value in 1 resource
+0 passed, 2 failed
+"""  # noqa: E501
+
+
+def test_the_readme_example_is_what_koreoctl_prints(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPOSITORY)
+    argv = ["fn", "do", "-f", "text", "testdata/hello-fn/unit.yaml", "vet-images", "!*:latest"]
+    code, out, _ = cli(capsys, *argv, "--", "vet-placeholders")
+    assert (code, out) == (1, README_CHECKS)
+    assert README_CHECKS in (REPOSITORY / "README.md").read_text()
+    unit = "testdata/hello-fn/unit.yaml"
+    argv = ["fn", "do", unit, "set-image", "app", "nginx:1.28", "--", "set-replicas", "3"]
+    code, out, err = cli(capsys, *argv)
+    original = (REPOSITORY / unit).read_text()
+    expected = original.replace("replicas: 2", "replicas: 3").replace(
+        "image: nginx:1.27  #", "image: nginx:1.28  #"
+    )
+    assert (code, out) == (0, expected)
+    assert err in (REPOSITORY / "README.md").read_text()
+
+
+def test_docs_describe_every_function() -> None:
+    from koreoctl.fn.builtins import function_table
+
+    docs = (REPOSITORY / "docs" / "fn.md").read_text()
+    table = function_table()
+    for name in table.names():
+        assert f"| `{table.get(name).signature.usage()}` |" in docs, name

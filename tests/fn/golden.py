@@ -38,7 +38,7 @@ def invocation_argv(folder: Path) -> list[str]:
 def case_context(folder: Path) -> Context:
     schemas = None
     if (folder / "crds").is_dir():
-        from koreoctl.fn.validating import load_project_schemas
+        from koreoctl.fn.validating_schemas import load_project_schemas
 
         schemas = load_project_schemas(folder)
 

@@ -21,9 +21,9 @@ from koreoctl.fn.model import (
 )
 from koreoctl.fn.paths import PathError, PathKey
 from koreoctl.fn.signature import ArgumentError, Registry
-from koreoctl.fn.validating import FUNCTIONS, find_placeholders, load_project_schemas
+from koreoctl.fn.validating import FUNCTIONS, find_placeholders
 from koreoctl.fn.validating_immutable import changed_paths
-from koreoctl.fn.validating_schemas import field_to_path
+from koreoctl.fn.validating_schemas import field_to_path, load_project_schemas
 from koreoctl.project.source import parse_text
 
 BY_NAME = {f.name: f for f in FUNCTIONS}
@@ -757,3 +757,31 @@ def parse(text: str) -> Any:
 def test_failed_attributes_sort_like_the_report() -> None:
     validation = vet("vet-placeholders", [], unit_of(*(PLACEHOLDER_DOC,) * 2))
     assert list(validation.failed) == sorted(validation.failed, key=AttributeValue.sort_key)
+
+
+def test_vet_celexpr_over_a_large_unit_gives_the_same_result_on_one_or_two_processes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from koreoctl.fn.executor import FunctionTable, prepare_sequence, run_sequence
+
+    resources = []
+    for number in range(2400):
+        data: dict[str, Any] = {"apiVersion": "v1", "kind": "ConfigMap"}
+        data["metadata"] = {"name": f"cm-{number}", "namespace": "demo"}
+        if number % 3:  # a third have no labels: "no such key" failures
+            data["metadata"]["labels"] = {"app": "web" if number % 5 else "other"}
+        resources.append(Resource(number, data))
+    unit = Unit("u.yaml", tuple(resources))
+    table = FunctionTable(FUNCTIONS)
+    # (celpy: an error compared with == is false, not an error; a method call keeps it)
+    argv = ["vet-celexpr", "r.metadata.labels.app.startsWith('web')"]
+    reports = []
+    for processes in ("1", "2"):
+        monkeypatch.setenv("KOREOCTL_PROCESSES", processes)
+        reports.append(run_sequence(unit, prepare_sequence(table, argv), Context()).to_dict())
+    assert reports[0] == reports[1]
+    failed = reports[0]["validation"][0]["failedAttributes"]
+    ids = [f["issues"][0]["id"] for f in failed]
+    assert ids.count("celexpr-error") == 800  # number % 3 == 0
+    # labelled but not app=web: number % 3 != 0 and number % 5 == 0
+    assert ids.count("celexpr-false") == sum(1 for n in range(2400) if n % 3 and n % 5 == 0)
