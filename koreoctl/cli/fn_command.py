@@ -82,7 +82,10 @@ def explain(
 )
 def do(
     file: Annotated[
-        str, typer.Argument(help="The unit: a YAML file, or - for stdin.", show_default=False)
+        str,
+        typer.Argument(
+            help="The unit: a YAML file, or - for stdin.", metavar="FILE|-", show_default=False
+        ),
     ],
     sequence: Annotated[
         list[str],
@@ -139,6 +142,8 @@ def do(
         raise UsageError(f"--format {output_format!r}: use yaml, json or text")
     if in_place and file == "-":
         raise UsageError("--in-place needs a file, not standard input")
+    if sequence and sequence[0] == "--":
+        sequence = sequence[1:]  # `fn do FILE -- FUNCTION ...` reads as well
     run = api.fn_do(
         file,
         sequence,

@@ -279,3 +279,8 @@ def test_docs_describe_every_function() -> None:
     table = function_table()
     for name in table.names():
         assert f"| `{table.get(name).signature.usage()}` |" in docs, name
+
+
+def test_a_leading_separator_is_allowed(capsys: pytest.CaptureFixture[str], unit: Path) -> None:
+    code, out, _ = cli(capsys, "fn", "do", str(unit), "--", "get-replicas")
+    assert code == 0 and "value: 2" in out
