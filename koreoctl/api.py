@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Compared",
+    "FnRun",
     "Loaded",
     "RefState",
     "RefsLocked",
@@ -56,6 +57,10 @@ __all__ = [
     "SnapshotListing",
     "diff",
     "diff_rev",
+    "fn_baseline",
+    "fn_do",
+    "fn_sequence",
+    "fn_table",
     "lint",
     "load",
     "refs_list",

@@ -8,6 +8,7 @@ import koreoctl.api
 def test_exported_members() -> None:
     assert koreoctl.api.__all__ == [
         "Compared",
+        "FnRun",
         "Loaded",
         "RefState",
         "RefsLocked",
@@ -17,6 +18,10 @@ def test_exported_members() -> None:
         "SnapshotListing",
         "diff",
         "diff_rev",
+        "fn_baseline",
+        "fn_do",
+        "fn_sequence",
+        "fn_table",
         "lint",
         "load",
         "refs_list",

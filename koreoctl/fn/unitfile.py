@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -221,11 +221,3 @@ def _scalar_text(value: object, style: str) -> str | None:
     if style == "" and _PLAIN.fullmatch(value) and not _NOT_PLAIN.fullmatch(value):
         return value
     return json.dumps(value, ensure_ascii=False)
-
-
-def changed_documents(changes: Iterable[Change]) -> Mapping[int, int]:
-    """How many changes each document received (for reports)."""
-    counts: dict[int, int] = {}
-    for change in changes:
-        counts[change.document] = counts.get(change.document, 0) + 1
-    return counts

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from koreoctl.fn.executor import FunctionTable, prepare_sequence, run_sequence
+from koreoctl.fn.executor import FunctionTable, Report, prepare_sequence, run_sequence
 from koreoctl.fn.model import (
     AttributeValue,
     Change,
@@ -93,7 +93,7 @@ def _unit() -> Unit:
     )
 
 
-def _run(argv: list[str], **options: Any):  # type: ignore[no-untyped-def]
+def _run(argv: list[str], **options: Any) -> Report:
     return run_sequence(_unit(), prepare_sequence(TABLE, argv), Context(), **options)
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from koreoctl.fn.model import Change, ResourceInfo
-from koreoctl.fn.paths import set_at
+from koreoctl.fn.model import Change, ResourceInfo, Unit
+from koreoctl.fn.paths import PathKey, set_at
 from koreoctl.fn.unitfile import UnitError, read_unit, write_unit
 
 UNIT = """\
@@ -34,7 +36,7 @@ spec:
 """
 
 
-def _update(unit, index, path, new):  # type: ignore[no-untyped-def]
+def _update(unit: Unit, index: int, path: tuple[PathKey, ...], new: Any) -> Change:
     resource = next(r for r in unit.resources if r.index == index)
     info = ResourceInfo.of(resource.data)
     old = resource.data
