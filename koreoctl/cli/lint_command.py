@@ -23,6 +23,7 @@ class LintFormat(enum.StrEnum):
     text = "text"
     json = "json"
     github = "github"
+    gitlab = "gitlab"
     sarif = "sarif"
     markdown = "markdown"
 
@@ -130,11 +131,16 @@ def _render(report: LintReport, output_format: LintFormat, verbosity: int) -> st
         buffer = StringIO()
         TextLintReporter(make_console(buffer), verbosity).report(report)
         return buffer.getvalue()
+    from koreoctl.cli import ci_formats
+
     render = {
         LintFormat.json: lint_formats.lint_to_json,
         LintFormat.github: lint_formats.lint_to_github,
+        LintFormat.gitlab: ci_formats.lint_to_gitlab,
         LintFormat.sarif: lint_formats.lint_to_sarif,
     }[output_format]
+    if output_format is LintFormat.github:
+        ci_formats.append_step_summary(ci_formats.lint_step_summary(report, RULES))
     return render(report, RULES)
 
 

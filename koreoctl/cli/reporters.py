@@ -131,6 +131,12 @@ class TextTestReporter:
         if problems:
             line += f"; [red]{len(problems)} load error{'s' if len(problems) != 1 else ''}[/]"
         self._print(line)
+        # A plain last line CI logs and scripts can read (failed: cases and errored tests).
+        self.console.print(
+            f"{summary.passed} passed, {summary.failed + summary.errors} failed",
+            markup=False,
+            highlight=False,
+        )
 
 
 def _tests_text(tests: Sequence[TestResult]) -> str:

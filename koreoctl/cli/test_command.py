@@ -22,6 +22,8 @@ class Format(enum.StrEnum):
     text = "text"
     json = "json"
     junit = "junit"
+    github = "github"
+    gitlab = "gitlab"
 
 
 # The signature is long because typer reads each option's help from it; the body is short.
@@ -138,10 +140,18 @@ def _text(report: object, output: Path | None, verbosity: int) -> None:
 
 
 def _machine(report: object, output_format: Format, output: Path | None, verbosity: int) -> None:
+    from koreoctl.cli import ci_formats
     from koreoctl.cli.serialize import report_to_json, report_to_junit
 
-    render = report_to_json if output_format is Format.json else report_to_junit
+    render = {
+        Format.json: report_to_json,
+        Format.junit: report_to_junit,
+        Format.github: ci_formats.tests_to_github,
+        Format.gitlab: ci_formats.tests_to_gitlab,
+    }[output_format]
     text = render(report)  # type: ignore[arg-type]
+    if output_format is Format.github:
+        ci_formats.append_step_summary(ci_formats.tests_step_summary(report))  # type: ignore[arg-type]
     if output is None:
         typer.echo(text, nl=False)
         return

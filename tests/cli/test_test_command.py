@@ -186,7 +186,7 @@ def test_module_entry_point() -> None:
         check=False,
     )
     assert result.returncode == 0
-    assert result.stdout.strip() == "9 cases in 2 FunctionTests: 9 passed"
+    assert result.stdout.strip() == "9 cases in 2 FunctionTests: 9 passed\n9 passed, 0 failed"
 
 
 def test_nothing_to_test_is_said(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ def test_update_notes_each_file_and_asks_for_another_run(
     assert (code, err) == (0, "")
     assert out.endswith(
         "3 cases in 1 FunctionTest: 0 passed, 1 failed, 2 skipped\n"
+        "0 passed, 1 failed\n"
         "updated 1 expectation in in/greet.koreo\n"
         "updated 1 expectation in 1 file; run again to check the cases after them\n"
     )

@@ -65,5 +65,5 @@ def test_a_failing_check_says_what_differed(
     assert "FAIL hello-workload-slow-rollout-test (Workflow hello-workload)" in out
     assert "the render reached a steady state in 4 passes, expected 5" in out
     assert out.rstrip().endswith(
-        "17 cases in 3 FunctionTests and 3 WorkflowTests: 16 passed, 1 failed"
+        "17 cases in 3 FunctionTests and 3 WorkflowTests: 16 passed, 1 failed\n16 passed, 1 failed"
     )
