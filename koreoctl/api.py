@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from koreoctl.fn.executor import Report as FnReport
     from koreoctl.fn.model import Context as FnContext
     from koreoctl.fn.model import Unit as FnUnit
-    from koreoctl.functest import TestReport, Updates
+    from koreoctl.functest import TestReport, TestResult, Updates
     from koreoctl.lint import LintReport
     from koreoctl.model.controllers import ControllerRule
     from koreoctl.program import Program
@@ -163,9 +163,15 @@ def test(
     recording: Recording | None = None,
     offline: bool = False,
     functions: Sequence[str] | None = None,
+    jobs: int = 1,
+    shard: tuple[int, int] | None = None,
 ) -> TestReport:
     """Run the FunctionTests, then the WorkflowTests, under ``paths``; the report carries the
     load diagnostics too.
+
+    ``jobs`` runs the tests on that many processes (forked, on Linux; the report is the serial
+    one). ``shard=(i, n)`` runs only the tests of shard ``i`` of ``n`` (a stable split by each
+    test's identity: ``n`` runs with ``i`` = 1..n run every test exactly once).
 
     With ``update``, the expectation of every failing case that has ``corrections`` is
     rewritten in its file (``report.updates`` says what was); without it nothing is written.
@@ -177,7 +183,12 @@ def test(
     their report, and a failing validation fails the run.
     """
     sequence = fn_sequence(paths, "test", functions)
-    report, loaded = _test(load(paths, offline=offline), paths, pattern, fail_fast)
+    if jobs < 1:
+        raise UsageError(f"-j {jobs}: give 1 or more processes")
+    if shard is not None and not 1 <= shard[0] <= shard[1]:
+        raise UsageError(f"--shard {shard[0]}/{shard[1]}: use i/N with 1 <= i <= N")
+    selection = _Selection(pattern, fail_fast, jobs, shard)
+    report, loaded = _test(load(paths, offline=offline), paths, selection)
     if sequence:
         report = replace(report, functions=_test_functions(loaded, paths, report, sequence))
     if recording is not None:
@@ -186,21 +197,86 @@ def test(
     return replace(report, updates=_update(report, loaded.origins)) if update else report
 
 
-def _test(
-    loaded: Loaded, paths: Sequence[str], pattern: str | None, fail_fast: bool
-) -> tuple[TestReport, Loaded]:
-    from koreoctl.functest import run_tests
+@dataclass(frozen=True)
+class _Selection:
+    """Which tests a run runs, and how."""
 
-    report = run_tests(loaded.program, loaded.crds, pattern=pattern, fail_fast=fail_fast)
-    report = _with_workflow_tests(loaded, report, pattern, fail_fast)
+    pattern: str | None = None
+    fail_fast: bool = False
+    jobs: int = 1
+    shard: tuple[int, int] | None = None
+
+
+def _test(loaded: Loaded, paths: Sequence[str], selection: _Selection) -> tuple[TestReport, Loaded]:
+    from koreoctl.functest import TestReport
+
+    pattern = selection.pattern
+    results, not_run = _run_selected(loaded, selection)
+    report = TestReport(results, not_run=not_run)
     diagnostics = loaded.diagnostics
     if not report.tests:
         where = ", ".join(paths) or "."
         note = f"no FunctionTests or WorkflowTests found in {where}"
         if pattern and (loaded.program.tests or loaded.program.model.of_kind("WorkflowTest")):
             note = f"no FunctionTests or WorkflowTests in {where} match -k {pattern!r}"
+        if selection.shard is not None and not not_run:
+            note += f" in shard {selection.shard[0]}/{selection.shard[1]}"
         diagnostics = (*diagnostics, Diagnostic("P006", note, None, Severity.WARNING))
     return replace(report, diagnostics=diagnostics), loaded
+
+
+def _run_selected(loaded: Loaded, selection: _Selection) -> tuple[tuple[TestResult, ...], int]:
+    """The FunctionTests, then the WorkflowTests, that the selection picks, run in that order
+    (on ``jobs`` processes; with ``fail_fast``, none after the first that does not pass), and
+    how many were not run."""
+    from koreoctl.functest import identity_of_test, run_entry, select_function_tests, shard_of
+    from koreoctl.parallel import split_map
+    from koreoctl.workflowtest import run_workflow_test, select_workflow_tests
+
+    program, crds = loaded.program, loaded.crds
+    functions = select_function_tests(program, selection.pattern)
+    workflows = select_workflow_tests(program.model.of_kind("WorkflowTest"), selection.pattern)
+    runs: list[tuple[str, Callable[[], TestResult]]] = [
+        (
+            identity_of_test("FunctionTest", _header(entry).namespace, _header(entry).name),
+            functools.partial(run_entry, program, crds, entry),
+        )
+        for entry in functions
+    ]
+    runs += [
+        (
+            identity_of_test("WorkflowTest", entry.header.namespace, entry.header.name),
+            functools.partial(run_workflow_test, program, crds, entry),
+        )
+        for entry in workflows
+    ]
+    if selection.shard is not None:
+        number, shards = selection.shard
+        runs = [run for run in runs if shard_of(run[0], shards) == number]
+    if selection.fail_fast or selection.jobs == 1:
+        results = _serially(runs, selection.fail_fast)
+    else:
+        results = split_map(
+            lambda indexes: [runs[i][1]() for i in indexes], len(runs), selection.jobs
+        )
+    return tuple(results), len(runs) - len(results)
+
+
+def _serially(
+    runs: Sequence[tuple[str, Callable[[], TestResult]]], fail_fast: bool
+) -> list[TestResult]:
+    results = []
+    for _, run in runs:
+        results.append(run())
+        if fail_fast and results[-1].status != "passed":
+            break
+    return results
+
+
+def _header(entry: Any) -> Any:
+    """A FunctionTest entry's header (a prepared test keeps it on its model)."""
+    model = getattr(entry, "model", None)
+    return model.header if model is not None else entry.header
 
 
 def _record_test(
@@ -268,21 +344,6 @@ def _update(report: TestReport, origins: Mapping[str, tuple[Path, str | None]]) 
         for test, case in updated
     )
     return Updates(tuple(results), not_updated=len(failed) - len(updated), rerun=rerun)
-
-
-def _with_workflow_tests(
-    loaded: Loaded, report: TestReport, pattern: str | None, fail_fast: bool
-) -> TestReport:
-    """``report`` with the WorkflowTests run after the FunctionTests (none after a failure
-    with ``fail_fast``)."""
-    from koreoctl.workflowtest import run_workflow_tests, select_workflow_tests
-
-    program, crds = loaded.program, loaded.crds
-    entries = select_workflow_tests(program.model.of_kind("WorkflowTest"), pattern)
-    stopped = fail_fast and (report.not_run or any(t.status != "passed" for t in report.tests))
-    ran = () if stopped else run_workflow_tests(program, crds, entries, fail_fast=fail_fast)
-    not_run = report.not_run + len(entries) - len(ran)
-    return replace(report, tests=(*report.tests, *ran), not_run=not_run)
 
 
 def lint(
@@ -869,7 +930,7 @@ def _payload(
     from koreoctl.reports import render_report_data, test_report_data
 
     if command == "test":
-        return test_report_data(_test(loaded, [project], pattern, False)[0])
+        return test_report_data(_test(loaded, [project], _Selection(pattern))[0])
     report = _render(loaded, [project], options)
     if report.rejected:
         raise UsageError(f"cannot render {project}: {report.error or 'an input file has errors'}")

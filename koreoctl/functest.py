@@ -21,6 +21,7 @@ whatever the assertion says, because a cluster would have refused it.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -229,7 +230,7 @@ def run_tests(
     fail_fast: bool = False,
 ) -> TestReport:
     """Run every FunctionTest of ``program`` (those matching ``pattern``), in load order."""
-    selected = [entry for entry in program.tests if _selected(entry, pattern)]
+    selected = select_function_tests(program, pattern)
     results: list[TestResult] = []
     for entry in selected:
         result = run_entry(program, crds, entry)
@@ -237,6 +238,24 @@ def run_tests(
         if fail_fast and result.status != "passed":
             break
     return TestReport(tuple(results), not_run=len(selected) - len(results))
+
+
+def select_function_tests(program: Program, pattern: str | None) -> list[TestEntry]:
+    """The FunctionTests of ``program`` that ``pattern`` selects (see ``_selected``)."""
+    return [entry for entry in program.tests if _selected(entry, pattern)]
+
+
+def identity_of_test(kind: str, namespace: str, name: str) -> str:
+    """What a test is, whatever file holds it and wherever koreoctl runs: what ``--shard``
+    splits by (``FunctionTest/ns/name``)."""
+    return f"{kind}/{namespace}/{name}"
+
+
+def shard_of(identity: str, shards: int) -> int:
+    """The shard (1..``shards``) a test belongs to: stable across runs, machines, the order
+    of files and the other tests (a hash of its identity, not its position)."""
+    digest = hashlib.sha256(identity.encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % shards + 1
 
 
 def _selected(entry: TestEntry, pattern: str | None) -> bool:

@@ -84,6 +84,26 @@ def test(
     offline: Offline = False,
     functions: Functions = None,
     no_functions: NoFunctions = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Run the tests on N processes (Linux; the report is the serial one; "
+            "--fail-fast runs serially).",
+            min=1,
+            metavar="N",
+        ),
+    ] = 1,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="Run only shard I of N: a stable split by test identity, so N CI jobs with "
+            "I = 1..N run every test exactly once.",
+            metavar="I/N",
+        ),
+    ] = None,
 ) -> int:
     """Run the FunctionTests of a Koreo project, offline, as the Koreo engine would.
 
@@ -108,6 +128,8 @@ def test(
         recording=recording,
         offline=offline,
         functions=chosen(functions, no_functions),
+        jobs=jobs,
+        shard=_shard(shard),
     )
     verbosity = 1 if verbose else (-1 if quiet else 0)
     if output_format is Format.text:
@@ -124,6 +146,15 @@ def test(
     load_errors = any(d.severity is Severity.ERROR for d in report.diagnostics)
     fn_code = show_report(report.functions)
     return max(0 if passed and not load_errors else 1, fn_code)
+
+
+def _shard(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    number, _, total = text.partition("/")
+    if not (number.isdigit() and total.isdigit() and 1 <= int(number) <= int(total)):
+        raise typer.BadParameter(f"{text!r}: use I/N with 1 <= I <= N", param_hint="--shard")
+    return int(number), int(total)
 
 
 def _text(report: object, output: Path | None, verbosity: int) -> None:

@@ -13,7 +13,7 @@ import fnmatch
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -30,10 +30,10 @@ from koreoctl.fn.model import (
     Unit,
     Validation,
 )
-from koreoctl.fn.parallel import split_map
 from koreoctl.fn.paths import PathKey, attribute_paths, get_at, resolve
 from koreoctl.fn.signature import ArgumentError, Example, Parameter, Signature
 from koreoctl.fn.validating_immutable import VET_IMMUTABLE
+from koreoctl.parallel import process_count, split_map
 
 if TYPE_CHECKING:
     from koreoctl.cel.environment import Program
@@ -142,14 +142,14 @@ def _run_celexpr(unit: Unit, prepared: _Cel, context: Context) -> StepOutput:
 
     resources = unit.resources
 
-    def evaluate(start: int, end: int) -> list[Issue | None]:
+    def evaluate(indexes: Sequence[int]) -> list[Issue | None]:
         issues = []
-        for resource in resources[start:end]:
-            value = _cel_value(resource.data, prepared.keys)
+        for index in indexes:
+            value = _cel_value(resources[index].data, prepared.keys)
             issues.append(_cel_issue(prepared.program.run(Bindings({"r": value, "object": value}))))
         return issues
 
-    issues = split_map(evaluate, len(resources))
+    issues = split_map(evaluate, len(resources), process_count(len(resources), 1000))
     failed = [
         _at_resource(resource, issue)
         for resource, issue in zip(resources, issues, strict=True)

@@ -8,8 +8,6 @@ configuration and inline ``# koreoctl: disable=CODE`` comments decide what is re
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +23,7 @@ from koreoctl.lint.facts import (
     report_to_json,
 )
 from koreoctl.lint.project import ProjectContext
+from koreoctl.parallel import MAXIMUM_PROCESSES, cores, split_map
 from koreoctl.project.layout import SourceFile, read_bounded
 
 HASHED_BYTES = 64 * 1024 * 1024  # beyond the loader's limit: a longer file is refused anyway
@@ -179,29 +178,20 @@ def _key(source: SourceFile) -> str | None:
 def _analyse(files: list[SourceFile]) -> list[dict[str, Any]]:
     if not files:
         return []  # all from the cache: the analysis code is not even imported
-    workers = _workers(len(files))
-    if workers <= 1:
-        return _analyse_chunk(files)
-    chunks = [files[index::workers] for index in range(workers)]
-    import multiprocessing
-
-    # This process analyses one chunk itself while the others do the rest: one process
-    # fewer to start, and the modules it imports for that serve the project rules after.
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers - 1) as pool:
-        pending = pool.map_async(_analyse_chunk, chunks[1:])
-        results = [_analyse_chunk(chunks[0]), *pending.get()]
-    ordered: list[dict[str, Any]] = [{}] * len(files)
-    for index, chunk in enumerate(results):
-        ordered[index::workers] = chunk
-    return ordered
+    # This process analyses one part itself while the others do the rest: one process fewer
+    # to start, and the modules it imports for that serve the project rules after.
+    return split_map(
+        lambda indexes: _analyse_chunk([files[i] for i in indexes]),
+        len(files),
+        _workers(len(files)),
+    )
 
 
 def _workers(count: int) -> int:
     """Processes to analyse ``count`` files with: forking is cheap on Linux, not elsewhere."""
-    if count < PARALLEL_FROM or sys.platform != "linux":
+    if count < PARALLEL_FROM:
         return 1
-    return max(1, min(os.cpu_count() or 1, 4))
+    return max(1, min(cores(), MAXIMUM_PROCESSES))
 
 
 def _analyse_chunk(files: list[SourceFile]) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from koreoctl import api, functest
-from koreoctl.functest import CaseResult, Correction, TestReport
+from koreoctl.functest import CaseResult, Correction, TestReport, TestResult
 from koreoctl.project.source import content_digest
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -152,13 +152,13 @@ def test_a_file_edited_while_the_tests_run_is_not_overwritten(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = project(tmp_path, GREET)
-    run_tests = functest.run_tests
+    run_entry = functest.run_entry  # what runs each test (api.test calls it per test)
 
-    def edit_meanwhile(*args: Any, **kwargs: Any) -> TestReport:
+    def edit_meanwhile(*args: Any, **kwargs: Any) -> TestResult:
         path.write_text(GREET + "# edited meanwhile\n")
-        return run_tests(*args, **kwargs)
+        return run_entry(*args, **kwargs)
 
-    monkeypatch.setattr(functest, "run_tests", edit_meanwhile)
+    monkeypatch.setattr(functest, "run_entry", edit_meanwhile)
     report = api.test([str(tmp_path)], update=True)
     assert report.updates is not None
     (result,) = report.updates.files
