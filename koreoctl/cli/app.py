@@ -19,6 +19,7 @@ from koreoctl.cli import (
     lint_command,
     refs_command,
     render_command,
+    schema_command,
     snapshot_command,
     test_command,
 )
@@ -44,6 +45,7 @@ app.command("diff", no_args_is_help=False, help=diff_command.HELP)(diff_command.
 app.add_typer(snapshot_command.app, name="snapshot")
 app.add_typer(refs_command.app, name="refs")
 app.add_typer(fn_command.app, name="fn")
+app.add_typer(schema_command.app, name="schema")
 
 
 def _show_version(value: bool) -> None:
