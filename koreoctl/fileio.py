@@ -14,6 +14,13 @@ import tempfile
 from pathlib import Path
 
 
+def _umask_mode() -> int:
+    """0666 less the process umask: the mode a newly created file gets."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def replace_atomically(
     path: Path, data: bytes, *, mode: int | None = None, durable: bool = False
 ) -> None:
@@ -23,8 +30,8 @@ def replace_atomically(
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-            if mode is not None:
-                os.fchmod(stream.fileno(), mode)
+            # mkstemp makes the file 0600: give it what a plain open() would have given.
+            os.fchmod(stream.fileno(), _umask_mode() if mode is None else mode)
             if durable:
                 stream.flush()
                 os.fsync(stream.fileno())
