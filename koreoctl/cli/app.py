@@ -16,6 +16,7 @@ from koreoctl import __version__
 from koreoctl.cli import (
     diff_command,
     fn_command,
+    graph_command,
     lint_command,
     refs_command,
     render_command,
@@ -42,6 +43,7 @@ app.command("test", no_args_is_help=False)(test_command.test)
 app.command("lint", no_args_is_help=False)(lint_command.lint)
 app.command("render", no_args_is_help=False, help=render_command.HELP)(render_command.render)
 app.command("diff", no_args_is_help=False, help=diff_command.HELP)(diff_command.diff)
+app.command("graph", help=graph_command.HELP)(graph_command.graph)
 app.add_typer(snapshot_command.app, name="snapshot")
 app.add_typer(refs_command.app, name="refs")
 app.add_typer(fn_command.app, name="fn")
