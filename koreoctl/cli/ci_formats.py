@@ -46,6 +46,8 @@ class Finding:
     message: str
     check: str
     identity: str
+    end_line: int | None = None
+    end_col: int | None = None
 
     def github(self) -> str:
         properties = []
@@ -55,6 +57,8 @@ class Finding:
                 properties.append(f"line={self.line}")
                 if self.col:
                     properties.append(f"col={self.col}")
+                if self.end_line:
+                    properties += [f"endLine={self.end_line}", f"endColumn={self.end_col}"]
         properties.append(f"title={_property(self.title)}")
         return f"::{_GITHUB[self.severity]} {','.join(properties)}::{_data(self.message)}"
 
@@ -77,7 +81,7 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _diagnostic_finding(diagnostic: Diagnostic, title: str) -> Finding:
+def _diagnostic_finding(diagnostic: Diagnostic, title: str, *, ends: bool = False) -> Finding:
     span = diagnostic.span
     return Finding(
         span.file if span else None,
@@ -88,6 +92,8 @@ def _diagnostic_finding(diagnostic: Diagnostic, title: str) -> Finding:
         diagnostic.message,
         diagnostic.code,
         f"{diagnostic.code}|{span.file if span else ''}|{diagnostic.message}",
+        span.end_line if span and ends else None,
+        span.end_col if span and ends else None,
     )
 
 
@@ -177,8 +183,12 @@ def lint_findings(report: LintReport, rules: dict[str, Rule]) -> list[Finding]:
     for diagnostic in report.diagnostics:
         rule = rules.get(diagnostic.code)
         title = f"{diagnostic.code} {rule.name}" if rule else diagnostic.code
-        findings.append(_diagnostic_finding(diagnostic, title))
+        findings.append(_diagnostic_finding(diagnostic, title, ends=True))
     return findings
+
+
+def lint_to_github(report: LintReport, rules: dict[str, Rule]) -> str:
+    return "".join(f"{finding.github()}\n" for finding in lint_findings(report, rules))
 
 
 def lint_to_gitlab(report: LintReport, rules: dict[str, Rule]) -> str:

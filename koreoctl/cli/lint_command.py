@@ -135,7 +135,7 @@ def _render(report: LintReport, output_format: LintFormat, verbosity: int) -> st
 
     render = {
         LintFormat.json: lint_formats.lint_to_json,
-        LintFormat.github: lint_formats.lint_to_github,
+        LintFormat.github: ci_formats.lint_to_github,
         LintFormat.gitlab: ci_formats.lint_to_gitlab,
         LintFormat.sarif: lint_formats.lint_to_sarif,
     }[output_format]

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from koreoctl.lint import LintReport
     from koreoctl.lint.rule import Rule
 
-_GITHUB = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 _SARIF = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 INFORMATION_URI = "https://koreo.dev"
 
@@ -58,34 +57,6 @@ def _diagnostic(diagnostic: Diagnostic, rules: dict[str, Rule]) -> dict[str, Any
         "severity": diagnostic.severity.label,
         "message": diagnostic.message,
     }
-
-
-def lint_to_github(report: LintReport, rules: dict[str, Rule]) -> str:
-    lines = []
-    for diagnostic in report.diagnostics:
-        span = diagnostic.span
-        rule = rules.get(diagnostic.code)
-        title = f"{diagnostic.code} {rule.name}" if rule else diagnostic.code
-        properties = [f"title={_property(title)}"]
-        if span is not None:
-            properties[:0] = [f"file={_property(span.file)}"]
-            if span.line:
-                properties.insert(1, f"line={span.line}")
-                properties.insert(2, f"col={span.col}")
-                if span.end_line:
-                    properties.insert(3, f"endLine={span.end_line}")
-                    properties.insert(4, f"endColumn={span.end_col}")
-        level = _GITHUB[diagnostic.severity]
-        lines.append(f"::{level} {','.join(properties)}::{_data(diagnostic.message)}")
-    return "".join(f"{line}\n" for line in lines)
-
-
-def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _property(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def lint_to_sarif(report: LintReport, rules: dict[str, Rule]) -> str:
