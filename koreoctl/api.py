@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from koreoctl.diagnostics import Diagnostic, Severity, Span
 from koreoctl.errors import UsageError
+from koreoctl.progress import advance
 from koreoctl.project.layout import SourceFile, discover, is_project, project_root
 from koreoctl.reports import Rendered, RenderReport
 
@@ -112,8 +113,9 @@ def load(
     docs: list[SourceDoc] = []
     diagnostics: list[Diagnostic] = [*layout.diagnostics, *package_notes]
     origins: dict[str, tuple[Path, str | None]] = {}
-    for source in layout.files:
+    for number, source in enumerate(layout.files, 1):
         loaded = read_file(source.path, source.display)
+        advance("reading files", number, len(layout.files))
         docs.extend(loaded.docs)
         diagnostics.extend(loaded.diagnostics)
         origins[source.display] = (source.path, loaded.digest)
@@ -256,6 +258,7 @@ def _run_selected(loaded: Loaded, selection: _Selection) -> tuple[tuple[TestResu
     if selection.fail_fast or selection.jobs == 1:
         results = _serially(runs, selection.fail_fast)
     else:
+        advance(f"running tests on {selection.jobs} processes", 0, len(runs))
         results = split_map(
             lambda indexes: [runs[i][1]() for i in indexes], len(runs), selection.jobs
         )
@@ -268,6 +271,7 @@ def _serially(
     results = []
     for _, run in runs:
         results.append(run())
+        advance("running tests", len(results), len(runs))
         if fail_fast and results[-1].status != "passed":
             break
     return results

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from koreoctl.cli.output import write_atomically
+from koreoctl.cli.progress import progress_shown
 from koreoctl.cli.ref_options import Offline
 from koreoctl.cli.reporters import TextLintReporter, make_console, print_rules
 
@@ -105,14 +106,15 @@ def lint(
         raise typer.BadParameter("markdown is only for --list-rules", param_hint="--format")
     from koreoctl import api
 
-    report = api.lint(
-        paths or ["."],
-        select=select,
-        ignore=ignore,
-        fail_on=fail_on,
-        use_cache=not no_cache,
-        offline=offline,
-    )
+    with progress_shown():
+        report = api.lint(
+            paths or ["."],
+            select=select,
+            ignore=ignore,
+            fail_on=fail_on,
+            use_cache=not no_cache,
+            offline=offline,
+        )
     verbosity = -1 if quiet else 0
     if output_format is LintFormat.text and output is None:
         TextLintReporter(make_console(), verbosity).report(report)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from koreoctl.cli.fn_options import Functions, NoFunctions, chosen, show_report
+from koreoctl.cli.progress import progress_shown
 from koreoctl.cli.ref_options import Offline
 from koreoctl.cli.reporters import (
     make_console,
@@ -126,18 +127,19 @@ def render(
     from koreoctl.snapshots.recording import Recording
 
     mode, folder = _output_mode(output)
-    report = api.render(
-        paths or ["."],
-        trigger=trigger,
-        stdin=_stdin(trigger, state, observe),
-        workflow=workflow,
-        state=state,
-        observe=observe,
-        max_passes=max_passes,
-        recording=Recording(snapshot, snapshot_dir, invoked_argv(context)),
-        offline=offline,
-        functions=chosen(functions, no_functions),
-    )
+    with progress_shown():
+        report = api.render(
+            paths or ["."],
+            trigger=trigger,
+            stdin=_stdin(trigger, state, observe),
+            workflow=workflow,
+            state=state,
+            observe=observe,
+            max_passes=max_passes,
+            recording=Recording(snapshot, snapshot_dir, invoked_argv(context)),
+            offline=offline,
+            functions=chosen(functions, no_functions),
+        )
     err = make_console(stderr=True)
     print_diagnostics(err, report.diagnostics)
     if report.error:

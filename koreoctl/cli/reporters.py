@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
+from koreoctl.cli.color import console_settings
 from koreoctl.diagnostics import Diagnostic, Severity
 from koreoctl.project.layout import read_bounded
 
@@ -37,8 +38,9 @@ _SEVERITY_STYLE = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.I
 
 
 def make_console(file: TextIO | None = None, *, stderr: bool = False) -> Console:
-    """A console for ``file`` (stdout by default); colour only on a terminal without NO_COLOR."""
-    return Console(file=file, stderr=stderr, highlight=False, soft_wrap=True)
+    """A console for ``file`` (stdout by default), coloured as ``--color`` / ``NO_COLOR`` say
+    (by default: only a terminal, without NO_COLOR)."""
+    return Console(file=file, stderr=stderr, highlight=False, soft_wrap=True, **console_settings())
 
 
 class TextTestReporter:

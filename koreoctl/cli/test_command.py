@@ -10,6 +10,7 @@ import typer
 
 from koreoctl.cli.fn_options import Functions, NoFunctions, chosen, show_report
 from koreoctl.cli.output import write_atomically
+from koreoctl.cli.progress import progress_shown
 from koreoctl.cli.ref_options import Offline
 from koreoctl.cli.reporters import TextTestReporter, make_console, print_updates
 from koreoctl.cli.snapshot_options import Snapshot, SnapshotDir, invoked_argv, print_written
@@ -120,17 +121,18 @@ def test(
     from koreoctl.snapshots.recording import Recording
 
     recording = Recording(snapshot, snapshot_dir, invoked_argv(context))
-    report = api.test(
-        paths or ["."],
-        pattern=pattern,
-        fail_fast=fail_fast,
-        update=update,
-        recording=recording,
-        offline=offline,
-        functions=chosen(functions, no_functions),
-        jobs=jobs,
-        shard=_shard(shard),
-    )
+    with progress_shown():
+        report = api.test(
+            paths or ["."],
+            pattern=pattern,
+            fail_fast=fail_fast,
+            update=update,
+            recording=recording,
+            offline=offline,
+            functions=chosen(functions, no_functions),
+            jobs=jobs,
+            shard=_shard(shard),
+        )
     verbosity = 1 if verbose else (-1 if quiet else 0)
     if output_format is Format.text:
         _text(report, output, verbosity)

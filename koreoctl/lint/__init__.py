@@ -24,6 +24,7 @@ from koreoctl.lint.facts import (
 )
 from koreoctl.lint.project import ProjectContext
 from koreoctl.parallel import MAXIMUM_PROCESSES, cores, split_map
+from koreoctl.progress import advance
 from koreoctl.project.layout import SourceFile, read_bounded
 
 HASHED_BYTES = 64 * 1024 * 1024  # beyond the loader's limit: a longer file is refused anyway
@@ -132,8 +133,10 @@ def _findings(
     found: list[Diagnostic] = [d for report in reports for d in report.diagnostics]
     from koreoctl.lint.registry import PROJECT_RULES  # the rules: only when analysing
 
-    for checker in PROJECT_RULES:
+    advance("checking the project", 0, len(PROJECT_RULES))
+    for number, checker in enumerate(PROJECT_RULES, 1):
         found.extend(checker.check(context))
+        advance("checking the project", number, len(PROJECT_RULES))
     findings = Findings(
         tuple(found), {report.file: report.facts.suppressions for report in reports}
     )
@@ -156,6 +159,8 @@ def _file_reports(
 ) -> tuple[list[FileReport], int]:
     entries: list[dict[str, Any] | None] = [cache.get(key) if key else None for key in keys]
     missing = [index for index, entry in enumerate(entries) if entry is None]
+    if missing:
+        advance("analysing files", 0, len(missing))
     fresh = _analyse([files[index] for index in missing])
     for index, entry in zip(missing, fresh, strict=True):
         entries[index] = entry
