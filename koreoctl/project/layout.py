@@ -62,9 +62,10 @@ def discover(
         if root.is_file():
             files.append(SourceFile(root, given))
         elif root.is_dir():
-            files.extend(_discover_folder(root, given))
-            if is_project(root):
-                projects.append((root, given))
+            for folder, named in _projects_within(root, given):
+                files.extend(_discover_folder(folder, named))
+                if is_project(folder):
+                    projects.append((folder, named))
         elif root.exists():
             raise UsageError(f"not a file or folder (a device, pipe or socket?): {given!r}")
         else:
@@ -100,9 +101,28 @@ def is_project(root: Path) -> bool:
     return any((root / name).is_dir() for name in PROJECT_DIRS)
 
 
+def _projects_within(root: Path, given: str) -> list[tuple[Path, str]]:
+    """``root`` itself when it is a project; else ``root`` as a plain folder of Koreo files
+    (first) and every project below it, each loaded as a project (only its ``crds/`` and
+    ``in/``, its ``refs/`` resolved as packages): `koreoctl test testdata` is every example
+    project, never their PackageRef files read as Koreo."""
+    if is_project(root):
+        return [(root, given)]
+    nested: list[tuple[Path, str]] = []
+    for directory, subdirs, _ in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        here = Path(directory)
+        for name in list(subdirs):
+            if is_project(here / name):
+                subdirs.remove(name)  # its files are the project's, found as a project
+                relative = (here / name).relative_to(root).as_posix()
+                nested.append((here / name, display_join(given, relative)))
+    return [(root, given), *sorted(nested, key=lambda project: project[0].parts)]
+
+
 def _discover_folder(root: Path, given: str) -> list[SourceFile]:
     if not is_project(root):
-        return koreo_files(root, given)
+        return koreo_files(root, given, nested_projects=False)
     files: list[SourceFile] = []
     for name in PROJECT_DIRS:
         folder = root / name
@@ -111,12 +131,17 @@ def _discover_folder(root: Path, given: str) -> list[SourceFile]:
     return files
 
 
-def koreo_files(folder: Path, shown: str) -> list[SourceFile]:
+def koreo_files(folder: Path, shown: str, *, nested_projects: bool = True) -> list[SourceFile]:
     """Every Koreo YAML file below ``folder`` (hidden ones skipped), sorted, each named
-    ``<shown>/<path below folder>``."""
+    ``<shown>/<path below folder>``; without ``nested_projects``, none inside a project
+    below ``folder``."""
     found: list[SourceFile] = []
     for directory, subdirs, names in os.walk(folder):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        subdirs[:] = sorted(
+            d
+            for d in subdirs
+            if not d.startswith(".") and (nested_projects or not is_project(Path(directory) / d))
+        )
         here = Path(directory)
         for name in sorted(names):
             if name.startswith(".") or not name.endswith(KOREO_SUFFIXES):

@@ -57,3 +57,28 @@ def test_projects_are_named_for_refs_resolution_and_refs_files_are_not_loaded(
 def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="no such file or folder"):
         discover([str(tmp_path / "nope")])
+
+
+def test_a_folder_of_projects_loads_each_as_a_project(tmp_path: Path) -> None:
+    """`koreoctl test testdata`: the projects below a plain folder are found as projects
+    (their refs/ resolved as packages, never read as Koreo files), beside its loose files."""
+    touch(tmp_path / "loose.koreo")
+    touch(tmp_path / "one" / "in" / "a.koreo")
+    touch(tmp_path / "one" / "refs" / "child.yaml")  # a PackageRef: not a Koreo file
+    touch(tmp_path / "one" / "notes" / "n.yaml")  # outside crds/ and in/: not loaded
+    touch(tmp_path / "group" / "two" / "crds" / "c.yaml")
+    touch(tmp_path / "group" / "two" / "in" / "sub" / "b.k")
+    touch(tmp_path / "group" / "plain" / "p.yaml")
+    touch(tmp_path / ".hidden" / "in" / "h.koreo")
+    layout = discover([str(tmp_path)], ["top"])
+    assert [f.display for f in layout.files] == [
+        "top/group/plain/p.yaml",
+        "top/loose.koreo",
+        "top/group/two/crds/c.yaml",
+        "top/group/two/in/sub/b.k",
+        "top/one/in/a.koreo",
+    ]
+    assert layout.projects == (
+        (tmp_path / "group" / "two", "top/group/two"),
+        (tmp_path / "one", "top/one"),
+    )
