@@ -167,9 +167,11 @@ def test(
     functions: Sequence[str] | None = None,
     jobs: int = 1,
     shard: tuple[int, int] | None = None,
+    draw_workflows: bool = False,
 ) -> TestReport:
     """Run the FunctionTests, then the WorkflowTests, under ``paths``; the report carries the
-    load diagnostics too.
+    load diagnostics too (and, with ``draw_workflows``, an SVG picture of each Workflow a
+    WorkflowTest ran, for the HTML report).
 
     ``jobs`` runs the tests on that many processes (forked, on Linux; the report is the serial
     one). ``shard=(i, n)`` runs only the tests of shard ``i`` of ``n`` (a stable split by each
@@ -193,8 +195,10 @@ def test(
     report, loaded = _test(load(paths, offline=offline), paths, selection)
     if sequence:
         report = replace(report, functions=_test_functions(loaded, paths, report, sequence))
+    if draw_workflows:
+        report = replace(report, graphs=_workflow_graphs(loaded, report))
     if recording is not None:
-        snapshot = _record_test(paths, pattern, recording, loaded, report)
+        snapshot = _record_test(paths, pattern, recording, loaded, report, selection.shard)
         report = replace(report, snapshot=snapshot)
     return replace(report, updates=_update(report, loaded.origins)) if update else report
 
@@ -265,6 +269,30 @@ def _run_selected(loaded: Loaded, selection: _Selection) -> tuple[tuple[TestResu
     return tuple(results), len(runs) - len(results)
 
 
+def _workflow_graphs(loaded: Loaded, report: TestReport) -> tuple[tuple[str, str], ...]:
+    """The SVG of each Workflow the report's WorkflowTests ran (by name; one that cannot be
+    found or loaded is left out: its test's error already says why)."""
+    from koreoctl import graph
+    from koreoctl.program import Unloadable
+    from koreoctl.workflowtest import WORKFLOW_KIND
+
+    drawn: dict[str, str] = {}
+    for test in report.tests:
+        name = test.function_name
+        if test.function_kind != WORKFLOW_KIND or not name or name in drawn:
+            continue
+        found: Any = None
+        for wanted in (f"{test.namespace}/{name}", name):
+            try:
+                found = graph.select_workflow(loaded.program, wanted, test.file)
+                break
+            except UsageError:
+                continue
+        if found is not None and not isinstance(found, Unloadable):
+            drawn[name] = graph.to_svg(graph.build_graph(loaded.program, found))
+    return tuple(sorted(drawn.items()))
+
+
 def _serially(
     runs: Sequence[tuple[str, Callable[[], TestResult]]], fail_fast: bool
 ) -> list[TestResult]:
@@ -289,6 +317,7 @@ def _record_test(
     recording: Recording,
     loaded: Loaded,
     report: TestReport,
+    shard: tuple[int, int] | None = None,
 ) -> str | None:
     from koreoctl.reports import test_report_data
     from koreoctl.snapshots import recording as record
@@ -307,6 +336,7 @@ def _record_test(
         payload,
         record.test_summary(payload),
         refs=[package.to_dict() for package in loaded.packages],
+        shard=shard,
     )
     return str(info.path)
 

@@ -203,6 +203,7 @@ class TestReport:
     updates: Updates | None = None
     snapshot: str | None = None
     functions: FnReport | None = None  # the project's `fn.test` sequence's report
+    graphs: tuple[tuple[str, str], ...] = ()  # (Workflow name, SVG) of each one under test
 
     @property
     def summary(self) -> Summary:

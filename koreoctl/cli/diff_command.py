@@ -27,6 +27,10 @@ HELP = (
     "two, A with B. Snapshots come from `koreoctl test --snapshot` and `koreoctl render "
     "--snapshot` and are named by a hash prefix, <writer>/<seq>, @latest, @latest~N or a "
     "file path (see `koreoctl snapshot --help`).\n\n"
+    "The shards of a sharded run (`koreoctl test --shard I/N --snapshot`) are compared as one "
+    "run: naming any of its shards names the run, its shards' tests together (an incomplete "
+    "run is compared with a warning), and @latest~N counts runs; REF:shard names the one "
+    "snapshot REF names, alone.\n\n"
     "With --rev REV, nothing recorded is needed: the project is rendered (or tested) as it "
     "is at the git revision REV, its files read from the commit, and as it is in the "
     "working tree, and the two are compared.\n\n"
@@ -170,6 +174,8 @@ def diff(
     err = make_console(stderr=True)
     for problem in compared.problems:
         err.print(f"koreoctl: warning: {problem} (skipped)", highlight=False, markup=False)
+    for warning in compared.report.warnings:
+        err.print(f"koreoctl: warning: {warning}", highlight=False, markup=False)
     for note in compared.notes:
         err.print(f"koreoctl: note: {note}", highlight=False, markup=False)
     _emit(compared.report, output_format, output)

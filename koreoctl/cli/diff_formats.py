@@ -9,6 +9,7 @@ The JSON shape (stable; keys sorted, two-space indent; values are JSON data, nev
     {"command": "render" | "test",
      "a": {"id", "description"}, "b": {"id", "description"},
      "hasDifferences": bool, "ignored": ["metadata.uid", ...],
+     "warnings": [text]   (only when there are: a side is a sharded run with shards missing),
      "summary": {"added", "removed", "changed", "unchanged", "renders"}   (render)
               | {"startedFailing", "stoppedFailing", "added", "removed", "changed",
                  "unchanged"}                                            (test),
@@ -237,6 +238,8 @@ def diff_to_json(report: DiffReport) -> str:
             for c in report.cases
         ],
     }
+    if report.warnings:
+        data["warnings"] = list(report.warnings)
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
 
 
@@ -260,6 +263,7 @@ def diff_to_markdown(report: DiffReport) -> str:
     parts = [
         f"### koreoctl diff ({report.command})\n",
         f"**A** {_md(a.id)} ({_md(a.description)}) → **B** {_md(b.id)} ({_md(b.description)})\n",
+        *(f"> **Warning:** {_md(warning)}\n" for warning in report.warnings),
         f"**{_md(summary_line(report))}**\n",
     ]
     rows = _md_rows(report)

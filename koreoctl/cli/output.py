@@ -10,11 +10,18 @@ from koreoctl.errors import UsageError
 from koreoctl.fileio import replace_atomically
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
+def check_folder_of(path: Path | None) -> None:
+    """UsageError unless ``path``'s folder exists (checked before a run, not after it)."""
+    if path is None:
+        return
     folder = path.parent if str(path.parent) else Path()
     if not folder.is_dir():
         raise UsageError(f"cannot write {str(path)!r}: folder {str(folder)!r} does not exist")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file in the same folder and a rename."""
+    check_folder_of(path)
     try:
         replace_atomically(path, text.encode("utf-8"))
     except OSError as error:

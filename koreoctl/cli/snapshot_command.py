@@ -29,6 +29,8 @@ HELP = (
     "and never used.\n\n"
     "A snapshot is named by a unique prefix of its hash (4 hex digits or more), "
     "<writer>/<seq>, @latest, @latest~N (the Nth before the latest) or a path to its file. "
+    "The shards of a sharded run (`koreoctl test --shard I/N --snapshot`) are listed as one "
+    "run, and `koreoctl diff` compares them merged. "
     "The format is described in docs/snapshots.md."
 )
 
@@ -69,22 +71,27 @@ def list_snapshots(
     snapshot_dir: SnapshotDir = None,
     output_format: FormatOption = Format.text,
 ) -> int:
-    """List the snapshots, oldest first (the same order on every machine)."""
+    """List the snapshots, oldest first (the same order on every machine). The shards of a
+    sharded run (`test --shard I/N --snapshot`) are one entry, where its last shard is, that
+    says which shards it has ("shards 1-3/3 (complete)"); with -f json its "members" are the
+    shards. The filters pick snapshots before they are put together."""
     from koreoctl import api
+    from koreoctl.snapshots.shards import runs
 
     listing = api.snapshot_list(
         project, directory=snapshot_dir, command=command, writer=writer, commit=commit
     )
     err = make_console(stderr=True)
     _print_problems(err, listing.problems)
+    units = runs(listing.snapshots)
     if output_format is Format.json:
-        typer.echo(_json([_entry(info) for info in listing.snapshots]), nl=False)
+        typer.echo(_json([_entry(info) for info in units]), nl=False)
         return 0
     console = make_console()
-    if not listing.snapshots:
+    if not units:
         console.print(f"no snapshots in {listing.store}", highlight=False, markup=False)
         return 0
-    for line in _table([_row(info) for info in listing.snapshots]):
+    for line in _table([_row(info) for info in units]):
         console.print(line, highlight=False, markup=False)
     return 0
 
@@ -153,7 +160,8 @@ def prune(
     snapshot_dir: SnapshotDir = None,
 ) -> int:
     """Remove old snapshots (the only command that deletes any): all but the --keep newest
-    of each history (same command, same target), and temporary files of interrupted writes.
+    of each history (same command, same target; the shards of a sharded run count as one
+    and go together), and temporary files of interrupted writes.
     Files that fail verification are never removed."""
     from koreoctl import api
 
@@ -223,7 +231,22 @@ def _json(value: Any) -> str:
 
 
 def _entry(info: SnapshotInfo) -> dict[str, Any]:
-    return {"id": info.id, "short": info.short, "path": str(info.path), "header": info.header}
+    """A snapshot; a sharded run: its first shard's id, the run's header, ``run`` (the run
+    key), ``shards`` (count, present, missing, complete) and ``members`` (each shard)."""
+    from koreoctl.snapshots.shards import shard_set
+
+    entry: dict[str, Any] = {
+        "id": info.id,
+        "short": info.short,
+        "path": str(info.path),
+        "header": info.header,
+    }
+    shards = shard_set(info) if info.members else None
+    if shards is not None:
+        entry["run"] = info.header.get("run")
+        entry["shards"] = shards.to_dict()
+        entry["members"] = [_entry(member) for member in info.members]
+    return entry
 
 
 _COLUMNS = ("ID", "CREATED", "WRITER#SEQ", "COMMAND", "GIT", "RESULT", "TARGET")
@@ -231,17 +254,25 @@ _COLUMNS = ("ID", "CREATED", "WRITER#SEQ", "COMMAND", "GIT", "RESULT", "TARGET")
 
 def _row(info: SnapshotInfo) -> tuple[str, ...]:
     from koreoctl.snapshots.recording import describe_target
+    from koreoctl.snapshots.shards import shard_set
 
     commit = info.commit[:7] if info.commit else "-"
     git = info.header.get("git")
     if isinstance(git, Mapping) and git.get("dirty"):
         commit += "+"
     created = info.created.split(".")[0].replace("T", " ") + "Z"
+    writer = f"{info.writer}#{info.seq}"
+    command = info.command
+    shards = shard_set(info) if info.members else None
+    if shards is not None:
+        command += f"  {shards.label}"
+        if len(info.members) > 1:
+            writer += f" +{len(info.members) - 1}"
     return (
         info.short,
         created,
-        f"{info.writer}#{info.seq}",
-        info.command,
+        writer,
+        command,
         commit,
         _result(info.command, info.header.get("summary")),
         describe_target(info.target),
@@ -279,7 +310,11 @@ def _header_lines(info: SnapshotInfo) -> list[tuple[str, str]]:
     commit = "-"
     if isinstance(git, Mapping) and git.get("commit"):
         commit = str(git["commit"]) + (" (dirty)" if git.get("dirty") else "")
+    from koreoctl.snapshots.shards import shard_of
+
     inputs = header.get("inputs")
+    shard = shard_of(info)
+    run = [("shard", f"{shard[0]}/{shard[1]} of run {header.get('run')}")] if shard else []
     return [
         ("snapshot", f"{info.short}  {info.id}"),
         ("file", str(info.path)),
@@ -291,6 +326,7 @@ def _header_lines(info: SnapshotInfo) -> list[tuple[str, str]]:
         ("koreoctl", str(header.get("koreoctl", "-"))),
         ("inputs", f"{len(inputs) if isinstance(inputs, Mapping) else 0} files"),
         ("format", str(info.format)),
+        *run,
     ]
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from koreoctl.cli.fn_options import Functions, NoFunctions, chosen, show_report
-from koreoctl.cli.output import write_atomically
+from koreoctl.cli.output import check_folder_of, write_atomically
 from koreoctl.cli.progress import progress_shown
 from koreoctl.cli.ref_options import Offline
 from koreoctl.cli.reporters import TextTestReporter, make_console, print_updates
@@ -96,6 +96,17 @@ def test(
             metavar="N",
         ),
     ] = 1,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Also write a self-contained HTML report to FILE (written atomically): "
+            "summary, a table per test, every difference, a picture of each Workflow under "
+            "test. Opens in any browser, offline.",
+            dir_okay=False,
+            metavar="FILE",
+        ),
+    ] = None,
     shard: Annotated[
         str | None,
         typer.Option(
@@ -120,6 +131,8 @@ def test(
     from koreoctl import api  # the engine's imports are only paid for by commands that run it
     from koreoctl.snapshots.recording import Recording
 
+    check_folder_of(output)
+    check_folder_of(html)
     recording = Recording(snapshot, snapshot_dir, invoked_argv(context))
     with progress_shown():
         report = api.test(
@@ -132,6 +145,7 @@ def test(
             functions=chosen(functions, no_functions),
             jobs=jobs,
             shard=_shard(shard),
+            draw_workflows=html is not None,
         )
     verbosity = 1 if verbose else (-1 if quiet else 0)
     if output_format is Format.text:
@@ -144,6 +158,10 @@ def test(
         notes = make_console(stderr=output_format is not Format.text and output is None)
         print_updates(notes, make_console(stderr=True), report.updates)
         passed = passed or (not report.summary.errors and not report.updates.not_updated)
+    if html is not None:
+        from koreoctl.cli.html_report import tests_to_html
+
+        write_atomically(html, tests_to_html(report, dict(report.graphs)))
     print_written(make_console(stderr=True), report.snapshot)
     load_errors = any(d.severity is Severity.ERROR for d in report.diagnostics)
     fn_code = show_report(report.functions)

@@ -7,7 +7,8 @@
   name), each added, removed or changed field by field;
 - renders matched by their trigger (workflow, converged, outcome, pass count, unstable);
 - tests matched by (namespace, name), cases by label: started / stopped failing, other status
-  changes, outcome changes, result (``return`` / ``resource``) changes.
+  changes, outcome changes, result (``return`` / ``resource``) changes; a side that is a
+  sharded run with shards missing (its merged payload's ``shards``) gives a warning.
 
 Before comparing, ignored paths are dropped and lists of named items are keyed by their
 ``name`` (or ``type``) so that deepdiff matches them by key, not by index; subtrees equal on
@@ -119,6 +120,7 @@ class DiffReport:
     cases: tuple[CaseChange, ...] = ()
     unchanged: int = 0
     ignored: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # e.g. a side is a sharded run with shards missing
 
     @property
     def has_differences(self) -> bool:
@@ -780,5 +782,25 @@ def diff_payloads(
         return DiffReport("render", a, b, objects, renders, (), unchanged, texts)
     if command == "test":
         cases, unchanged = _diff_tests(a_payload, b_payload, ignorer)
-        return DiffReport("test", a, b, (), (), cases, unchanged, texts)
+        warnings = tuple(
+            warning
+            for name, side, payload in (("A", a, a_payload), ("B", b, b_payload))
+            if (warning := _incomplete(name, side, payload)) is not None
+        )
+        return DiffReport("test", a, b, (), (), cases, unchanged, texts, warnings)
     raise UsageError(f"cannot diff {command!r} snapshots: only render and test are compared")
+
+
+def _incomplete(name: str, side: Side, payload: Mapping[str, Any]) -> str | None:
+    """The warning for a side that is a sharded run with shards missing (the merged payload
+    of ``koreoctl.snapshots.shards`` says which it has)."""
+    shards = payload.get("shards")
+    if not isinstance(shards, Mapping) or shards.get("complete", True):
+        return None
+    count = shards.get("count")
+    present = ",".join(str(index) for index in shards.get("present") or ())
+    missing = ", ".join(f"{index}/{count}" for index in shards.get("missing") or ())
+    return (
+        f"{name} ({side.id}) is an incomplete sharded run: it has shards {present} of "
+        f"{count}, missing {missing}; comparing the tests of the shards it has"
+    )

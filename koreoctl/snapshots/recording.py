@@ -14,7 +14,9 @@ paths, relative to the project, and the options that change the result: two runs
 same command and target are one history, which ``koreoctl diff`` compares), the content
 hash of every input, koreoctl's version, the git commit (and whether the project's files
 differ from it) and the child packages loaded (``refs``: name, url without credentials,
-directory, type and the locked commit of each).
+directory, type and the locked commit of each). A shard of a sharded run (``test --shard
+I/N``) also records ``shard`` (``{"index": I, "count": N}``) and ``run``, the key its
+shards share (see ``koreoctl.snapshots.shards``).
 """
 
 from __future__ import annotations
@@ -148,9 +150,12 @@ def write_snapshot(
     summary: Mapping[str, Any],
     *,
     refs: Sequence[Mapping[str, Any]] = (),
+    shard: tuple[int, int] | None = None,
 ) -> store.SnapshotInfo:
-    """Record a run in the project's store, as this machine's writer."""
+    """Record a run in the project's store, as this machine's writer; ``shard`` (``(i, n)``)
+    marks it as shard ``i`` of ``n`` of the run its run key names."""
     from koreoctl.project.vcs import git_state
+    from koreoctl.snapshots.shards import run_key
 
     git = git_state(location.project)
     header = {
@@ -163,6 +168,10 @@ def write_snapshot(
         "refs": [dict(ref) for ref in refs],
         "summary": dict(summary),
     }
+    if shard is not None:
+        index, count = shard
+        header["shard"] = {"index": index, "count": count}
+        header["run"] = run_key(command, target, inputs, refs, count)
     writer = store.writer_id(location.project)
     return store.write(location.store, writer, header, payload)
 
@@ -184,11 +193,23 @@ def render_summary(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def describe(info: store.SnapshotInfo) -> str:
-    """One line about a snapshot: ``test · 2026-12-03 01:02:03Z · ci-1#3 · abc1234 (dirty)``."""
+    """One line about a snapshot: ``test · 2026-12-03 01:02:03Z · ci-1#3 · abc1234 (dirty)``;
+    about a sharded run: ``test shards 1-2/2 (complete) · <created> · ci-1#3, ci-2#1 · ...``
+    (one shard alone: ``test shard 2/3 · ...``)."""
+    from koreoctl.snapshots.shards import shard_of, shard_set
+
     created = info.created.replace("T", " ")
     if "." in created:
         created = created.split(".")[0] + "Z"
-    parts = [info.command, created, f"{info.writer}#{info.seq}"]
+    shards = shard_set(info) if info.members else None
+    alone = shard_of(info)
+    command = info.command
+    if shards is not None:
+        command += f" {shards.label}"
+    elif alone is not None:
+        command += f" shard {alone[0]}/{alone[1]}"
+    writers = ", ".join(f"{member.writer}#{member.seq}" for member in info.members or (info,))
+    parts = [command, created, writers]
     git = info.header.get("git")
     if isinstance(git, Mapping) and isinstance(git.get("commit"), str):
         parts.append(str(git["commit"])[:7] + (" (dirty)" if git.get("dirty") else ""))

@@ -84,13 +84,19 @@ def digest(data: bytes) -> str:
 @dataclass(frozen=True)
 class SnapshotInfo:
     """A snapshot file that verified: where it is and its header (the payload is read on
-    demand with ``read_payload``)."""
+    demand with ``read_payload``).
+
+    With ``members``, it is the shard snapshots of one sharded run seen as one (see
+    ``koreoctl.snapshots.shards``): path, writer, seq and hash are its first shard's, the
+    header is the run's, and ``read_payload`` merges the members' payloads.
+    """
 
     path: Path
     writer: str
     seq: int
     hash: str
     header: Mapping[str, Any]
+    members: tuple[SnapshotInfo, ...] = ()
 
     @property
     def id(self) -> str:
@@ -180,6 +186,10 @@ def read_info(path: Path, writer: str | None = None) -> SnapshotInfo:
 def read_payload(info: SnapshotInfo) -> Any:
     """The payload of a snapshot, checked against its hash again (the file may have changed
     since it was listed)."""
+    if info.members:
+        from koreoctl.snapshots.shards import merge_payloads
+
+        return merge_payloads(info, [read_payload(member) for member in info.members])
     data = _read_bytes(info.path)
     if digest(data) != info.hash:
         raise UsageError(f"{info.path}: changed since it was read; it no longer matches its hash")
@@ -517,16 +527,24 @@ class Pruned:
 
 
 def prune(store: Path, keep: int, *, dry_run: bool = False) -> Pruned:
-    """Remove all but the ``keep`` newest snapshots of each command and target, and the
-    temporary files of interrupted writes (each under its writer's lock, so a write in
-    progress is never cut short). Corrupt files are reported by ``verify``, never removed."""
+    """Remove all but the ``keep`` newest runs of each command and target (the shards of a
+    sharded run count as one run, kept or removed together), and the temporary files of
+    interrupted writes (each under its writer's lock, so a write in progress is never cut
+    short). Corrupt files are reported by ``verify``, never removed."""
+    from koreoctl.snapshots.shards import runs
+
     if keep < 0:
         raise UsageError("--keep must be 0 or more")
     found = scan(store)
     groups: dict[str, list[SnapshotInfo]] = {}
-    for info in found.snapshots:
-        groups.setdefault(group_key(info), []).append(info)
-    removed = [info for infos in groups.values() for info in infos[: max(len(infos) - keep, 0)]]
+    for run in runs(found.snapshots):
+        groups.setdefault(group_key(run), []).append(run)
+    removed = [
+        member
+        for infos in groups.values()
+        for info in infos[: max(len(infos) - keep, 0)]
+        for member in info.members or (info,)
+    ]
     removed.sort(key=SnapshotInfo.order)
     leftovers = list(found.leftovers)
     if not dry_run:
