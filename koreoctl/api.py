@@ -25,6 +25,7 @@ from koreoctl.reports import Rendered, RenderReport
 
 if TYPE_CHECKING:
     from koreoctl.apiserver import CrdCatalog
+    from koreoctl.cel.environment import CelEnv
     from koreoctl.fn.executor import FunctionTable
     from koreoctl.fn.executor import Invocation as FnInvocation
     from koreoctl.fn.executor import Report as FnReport
@@ -49,11 +50,13 @@ if TYPE_CHECKING:
 __all__ = [
     "Compared",
     "FnRun",
+    "LoadMemo",
     "Loaded",
     "RefState",
     "RefsLocked",
     "RenderReport",
     "Rendered",
+    "Rerun",
     "ShownSnapshot",
     "SnapshotListing",
     "diff",
@@ -90,8 +93,45 @@ class Loaded:
     packages: tuple[Package, ...] = ()  # the child packages loaded, from refs/
 
 
+@dataclass
+class LoadMemo:
+    """What a watching session keeps from one load to the next: each file's parse, reused
+    while the file's (mtime, size, inode) stay the same, and one CEL environment, so each
+    expression is compiled once. ``docs`` is each file's documents at the last load."""
+
+    parsed: dict[tuple[str, str], tuple[tuple[int, int, int], LoadedFile]] = field(
+        default_factory=dict
+    )
+    env: CelEnv | None = None
+    docs: dict[str, tuple[SourceDoc, ...]] = field(default_factory=dict)
+
+    def parsed_files(self) -> list[tuple[Path, str]]:
+        """(path, display name) of every file read so far."""
+        return [(Path(path), display) for path, display in self.parsed]
+
+    def read(self, path: Path, display: str) -> LoadedFile:
+        """``path`` parsed: from the memo when it has not changed since."""
+        from koreoctl.project.source import read_file
+
+        try:
+            status = path.stat()
+        except OSError:
+            return read_file(path, display)  # it says why
+        stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
+        known = self.parsed.get((str(path), display))
+        if known is not None and known[0] == stamp:
+            return known[1]
+        loaded = read_file(path, display)
+        self.parsed[(str(path), display)] = (stamp, loaded)
+        return loaded
+
+
 def load(
-    paths: Sequence[str], *, shown: Sequence[str] | None = None, offline: bool = False
+    paths: Sequence[str],
+    *,
+    shown: Sequence[str] | None = None,
+    offline: bool = False,
+    memo: LoadMemo | None = None,
 ) -> Loaded:
     """Discover, parse, model and link everything under ``paths`` (named in messages as
     ``shown`` says, when given: see ``discover``), with the child packages each project's
@@ -100,22 +140,26 @@ def load(
 
     Raises ``koreoctl.errors.UsageError`` for a path that does not exist, a refused
     reference, or a missing or stale lock; every problem in the files themselves is a
-    diagnostic.
+    diagnostic. With ``memo``, unchanged files are not parsed again (see `LoadMemo`).
     """
     from koreoctl.apiserver import load_crds
+    from koreoctl.cel.environment import CelEnv
     from koreoctl.model import build_model
     from koreoctl.program import link
     from koreoctl.project.packages import prioritised, priority_setting
     from koreoctl.project.source import read_file
 
+    read = memo.read if memo is not None else read_file
+    by_file: dict[str, tuple[SourceDoc, ...]] = {}
     layout = discover(tuple(paths), tuple(shown) if shown is not None else None)
     packages, package_notes = _packages(layout.projects, offline)
     docs: list[SourceDoc] = []
     diagnostics: list[Diagnostic] = [*layout.diagnostics, *package_notes]
     origins: dict[str, tuple[Path, str | None]] = {}
     for number, source in enumerate(layout.files, 1):
-        loaded = read_file(source.path, source.display)
+        loaded = read(source.path, source.display)
         advance("reading files", number, len(layout.files))
+        by_file[source.display] = loaded.docs
         docs.extend(loaded.docs)
         diagnostics.extend(loaded.diagnostics)
         origins[source.display] = (source.path, loaded.digest)
@@ -123,7 +167,8 @@ def load(
     for package in packages:
         package_docs: list[SourceDoc] = []
         for source in package.files():
-            loaded = read_file(source.path, source.display)
+            loaded = read(source.path, source.display)
+            by_file[source.display] = loaded.docs
             package_docs.extend(loaded.docs)
             diagnostics.extend(loaded.diagnostics)
         groups.append((package.name, package_docs))
@@ -134,7 +179,10 @@ def load(
     diagnostics.extend(model.diagnostics)
     crds, crd_diagnostics = load_crds((doc.data, doc.span) for doc in model.documents)
     diagnostics.extend(crd_diagnostics)
-    program = link(model)
+    if memo is not None:
+        memo.env = memo.env or CelEnv()
+        memo.docs = by_file
+    program = link(model, memo.env if memo is not None else None)
     diagnostics.extend(program.diagnostics)
     files = tuple(source.display for source in layout.files)
     return Loaded(program, crds, files, tuple(sorted(set(diagnostics))), origins, packages)
@@ -168,6 +216,8 @@ def test(
     jobs: int = 1,
     shard: tuple[int, int] | None = None,
     draw_workflows: bool = False,
+    memo: LoadMemo | None = None,
+    rerun: Rerun | None = None,
 ) -> TestReport:
     """Run the FunctionTests, then the WorkflowTests, under ``paths``; the report carries the
     load diagnostics too (and, with ``draw_workflows``, an SVG picture of each Workflow a
@@ -185,14 +235,22 @@ def test(
     ``functions`` (default: the project's ``fn.test`` setting) are readonly or validating
     functions run over the resources the test cases produced; ``report.functions`` is
     their report, and a failing validation fails the run.
+
+    ``memo`` keeps parses between the runs of a watching session; with ``rerun`` (the
+    session's previous run and the files changed since), only the tests the change can
+    affect run again (`koreoctl.dependencies`): the others keep their previous results, and
+    ``report.reused`` counts them.
     """
     sequence = fn_sequence(paths, "test", functions)
     if jobs < 1:
         raise UsageError(f"-j {jobs}: give 1 or more processes")
     if shard is not None and not 1 <= shard[0] <= shard[1]:
         raise UsageError(f"--shard {shard[0]}/{shard[1]}: use i/N with 1 <= i <= N")
-    selection = _Selection(pattern, fail_fast, jobs, shard)
-    report, loaded = _test(load(paths, offline=offline), paths, selection)
+    before = dict(memo.docs) if memo is not None else {}
+    loaded = load(paths, offline=offline, memo=memo)
+    reuse = _reusable(rerun, before, memo.docs if memo is not None else {})
+    selection = _Selection(pattern, fail_fast, jobs, shard, reuse)
+    report, loaded = _test(loaded, paths, selection)
     if sequence:
         report = replace(report, functions=_test_functions(loaded, paths, report, sequence))
     if draw_workflows:
@@ -211,6 +269,39 @@ class _Selection:
     fail_fast: bool = False
     jobs: int = 1
     shard: tuple[int, int] | None = None
+    # Results to keep rather than run again, by test identity (a watching session's re-run).
+    reuse: Mapping[str, TestResult] | None = None
+
+
+@dataclass(frozen=True)
+class Rerun:
+    """A watching session's previous run, and the files (display names) changed since."""
+
+    previous: TestReport
+    changed: frozenset[str]
+
+
+def _reusable(
+    rerun: Rerun | None,
+    before: Mapping[str, tuple[SourceDoc, ...]],
+    after: Mapping[str, tuple[SourceDoc, ...]],
+) -> dict[str, TestResult] | None:
+    """The previous results that the changed files cannot affect, by test identity."""
+    from koreoctl.dependencies import affected
+    from koreoctl.functest import identity_of_test
+    from koreoctl.workflowtest import WORKFLOW_KIND
+
+    if rerun is None:
+        return None
+    touched = affected(before, after, rerun.changed)
+    if touched is None:
+        return None
+    kept = {}
+    for result in rerun.previous.tests:
+        kind = "WorkflowTest" if result.function_kind == WORKFLOW_KIND else "FunctionTest"
+        if (kind, result.name) not in touched and result.status != "error":
+            kept[identity_of_test(kind, result.namespace, result.name)] = result
+    return kept
 
 
 def _test(loaded: Loaded, paths: Sequence[str], selection: _Selection) -> tuple[TestReport, Loaded]:
@@ -218,7 +309,9 @@ def _test(loaded: Loaded, paths: Sequence[str], selection: _Selection) -> tuple[
 
     pattern = selection.pattern
     results, not_run = _run_selected(loaded, selection)
-    report = TestReport(results, not_run=not_run)
+    kept = {id(result) for result in (selection.reuse or {}).values()}
+    reused = sum(id(result) in kept for result in results)
+    report = TestReport(results, not_run=not_run, reused=reused)
     diagnostics = loaded.diagnostics
     if not report.tests:
         where = ", ".join(paths) or "."
@@ -259,6 +352,8 @@ def _run_selected(loaded: Loaded, selection: _Selection) -> tuple[tuple[TestResu
     if selection.shard is not None:
         number, shards = selection.shard
         runs = [run for run in runs if shard_of(run[0], shards) == number]
+    if selection.reuse is not None:
+        return _rerun(runs, selection), 0
     if selection.fail_fast or selection.jobs == 1:
         results = _serially(runs, selection.fail_fast)
     else:
@@ -291,6 +386,25 @@ def _workflow_graphs(loaded: Loaded, report: TestReport) -> tuple[tuple[str, str
         if found is not None and not isinstance(found, Unloadable):
             drawn[name] = graph.to_svg(graph.build_graph(loaded.program, found))
     return tuple(sorted(drawn.items()))
+
+
+def _rerun(
+    runs: Sequence[tuple[str, Callable[[], TestResult]]], selection: _Selection
+) -> tuple[TestResult, ...]:
+    """Every selected test's result in the serial order: kept from the previous run when the
+    change cannot affect it, else run again (on ``jobs`` processes)."""
+    from koreoctl.parallel import split_map
+
+    reuse = selection.reuse or {}
+    fresh = [run for run in runs if run[0] not in reuse]
+    if selection.jobs == 1:
+        done = _serially(fresh, False)
+    else:
+        done = split_map(
+            lambda indexes: [fresh[i][1]() for i in indexes], len(fresh), selection.jobs
+        )
+    by_identity = {run[0]: result for run, result in zip(fresh, done, strict=True)}
+    return tuple(by_identity.get(identity) or reuse[identity] for identity, _ in runs)
 
 
 def _serially(
@@ -518,6 +632,7 @@ def render(
     recording: Recording | None = None,
     offline: bool = False,
     functions: Sequence[str] | None = None,
+    memo: LoadMemo | None = None,
 ) -> RenderReport:
     """Render triggers with their Workflows until nothing changes (see ``koreoctl.render``).
 
@@ -531,11 +646,11 @@ def render(
 
     ``functions`` (each ``FUNCTION ARGS...``, default: the project's ``fn.render`` setting)
     run over the rendered objects before they are reported; ``report.functions`` is their
-    report (see ``fn_do``).
+    report (see ``fn_do``). ``memo`` keeps parses between a watching session's renders.
     """
     options = _RenderOptions(trigger, stdin, workflow, state, observe, max_passes)
     sequence = fn_sequence(paths, "render", functions)
-    loaded = load(paths, offline=offline)
+    loaded = load(paths, offline=offline, memo=memo)
     report = _render(loaded, paths, options)
     if sequence and not report.rejected:
         report = _render_functions(loaded, paths, report, sequence)

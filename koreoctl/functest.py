@@ -204,6 +204,7 @@ class TestReport:
     snapshot: str | None = None
     functions: FnReport | None = None  # the project's `fn.test` sequence's report
     graphs: tuple[tuple[str, str], ...] = ()  # (Workflow name, SVG) of each one under test
+    reused: int = 0  # results kept from a watching session's previous run, not run again
 
     @property
     def summary(self) -> Summary:

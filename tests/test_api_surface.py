@@ -9,11 +9,13 @@ def test_exported_members() -> None:
     assert koreoctl.api.__all__ == [
         "Compared",
         "FnRun",
+        "LoadMemo",
         "Loaded",
         "RefState",
         "RefsLocked",
         "RenderReport",
         "Rendered",
+        "Rerun",
         "ShownSnapshot",
         "SnapshotListing",
         "diff",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from io import StringIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -82,6 +83,15 @@ def lint(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Show only errors.")] = False,
     offline: Offline = False,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            "-w",
+            help="Lint again each time a file changes (only changed files are analysed again; "
+            "the cache keeps the rest); never stops on findings. Ctrl-C ends it.",
+        ),
+    ] = False,
 ) -> int:
     """Check a Koreo project for problems: YAML, schemas, CEL, references, workflows, CRDs.
 
@@ -106,16 +116,36 @@ def lint(
         raise typer.BadParameter("markdown is only for --list-rules", param_hint="--format")
     from koreoctl import api
 
-    with progress_shown():
-        report = api.lint(
-            paths or ["."],
-            select=select,
-            ignore=ignore,
-            fail_on=fail_on,
-            use_cache=not no_cache,
-            offline=offline,
-        )
+    where = paths or ["."]
+    run_lint = functools.partial(
+        api.lint,
+        where,
+        select=select,
+        ignore=ignore,
+        fail_on=fail_on,
+        use_cache=not no_cache,
+        offline=offline,
+    )
     verbosity = -1 if quiet else 0
+    if watch:
+        from koreoctl.cli.watch import scan
+        from koreoctl.cli.watch import watch as watch_loop
+
+        return watch_loop(
+            lambda _: _show(run_lint(), output_format, output, verbosity),
+            lambda: scan(where),
+            make_console(),
+            title="koreoctl lint " + " ".join(where),
+        )
+    with progress_shown():
+        report = run_lint()
+    return _show(report, output_format, output, verbosity)
+
+
+def _show(
+    report: LintReport, output_format: LintFormat, output: Path | None, verbosity: int
+) -> int:
+    """Print (or write) ``report``; the exit code it gives."""
     if output_format is LintFormat.text and output is None:
         TextLintReporter(make_console(), verbosity).report(report)
     else:

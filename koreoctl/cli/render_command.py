@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,6 +23,7 @@ from koreoctl.cli.reporters import (
 )
 from koreoctl.cli.snapshot_options import Snapshot, SnapshotDir, invoked_argv, print_written
 from koreoctl.diagnostics import Severity
+from koreoctl.errors import UsageError
 
 if TYPE_CHECKING:
     from koreoctl.reports import RenderReport
@@ -121,40 +125,94 @@ def render(
     offline: Offline = False,
     functions: Functions = None,
     no_functions: NoFunctions = False,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            "-w",
+            help="Render again each time a file changes (the Workflow's files or the trigger, "
+            "state and observe files); never stops on a failure. Ctrl-C ends it.",
+        ),
+    ] = False,
 ) -> int:
     """Render what a Workflow makes of a trigger (the full help is HELP)."""
     from koreoctl import api  # the engine's imports are only paid for by commands that run it
     from koreoctl.snapshots.recording import Recording
 
     mode, folder = _output_mode(output)
+    if watch and ("-" in (trigger, state, observe) or snapshot is not None):
+        flag = "--snapshot" if snapshot is not None else "an input from standard input ('-')"
+        raise UsageError(f"--watch cannot be used with {flag}")
+    where = paths or ["."]
+    run_render = functools.partial(
+        api.render,
+        where,
+        trigger=trigger,
+        stdin=_stdin(trigger, state, observe),
+        workflow=workflow,
+        state=state,
+        observe=observe,
+        max_passes=max_passes,
+        recording=None if watch else Recording(snapshot, snapshot_dir, invoked_argv(context)),
+        offline=offline,
+        functions=chosen(functions, no_functions),
+    )
+    shown = _Shown(mode, folder, include_trigger, passes)
+    if watch:
+        return _watch(where, run_render, shown, [trigger, state, observe])
     with progress_shown():
-        report = api.render(
-            paths or ["."],
-            trigger=trigger,
-            stdin=_stdin(trigger, state, observe),
-            workflow=workflow,
-            state=state,
-            observe=observe,
-            max_passes=max_passes,
-            recording=Recording(snapshot, snapshot_dir, invoked_argv(context)),
-            offline=offline,
-            functions=chosen(functions, no_functions),
-        )
+        report = run_render()
+    return _show(report, shown)
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """How a render is shown."""
+
+    mode: str
+    folder: Path | None
+    include_trigger: bool
+    passes: bool | None
+
+
+def _show(report: RenderReport, shown: _Shown) -> int:
+    """Print (or write) ``report``; the exit code it gives."""
     err = make_console(stderr=True)
     print_diagnostics(err, report.diagnostics)
     if report.error:
         print_error(err, report.error)
     if report.rejected:
         return 2
-    _emit(report, mode, folder, include_trigger)
+    _emit(report, shown.mode, shown.folder, shown.include_trigger)
     on_terminal = sys.stdout.isatty()
-    if passes if passes is not None else on_terminal and mode == "yaml":
+    passes = shown.passes
+    if passes if passes is not None else on_terminal and shown.mode == "yaml":
         print_render_passes(make_console() if on_terminal else err, report)
     print_render_problems(err, report)
     print_written(err, report.snapshot)
     load_errors = any(d.severity is Severity.ERROR for d in report.diagnostics)
     fn_code = show_report(report.functions)
     return max(0 if report.ok and not load_errors else 1, fn_code)
+
+
+def _watch(
+    paths: list[str],
+    run_render: Callable[..., RenderReport],
+    shown: _Shown,
+    inputs: list[str | None],
+) -> int:
+    """Render, then again on each change (the parse of unchanged files is kept)."""
+    from koreoctl import api
+    from koreoctl.cli import watch
+
+    memo = api.LoadMemo()
+    files = [(Path(name), f"input:{name}") for name in inputs if name is not None]
+    return watch.watch(
+        lambda _: _show(run_render(memo=memo), shown),
+        lambda: watch.scan(paths, [*memo.parsed_files(), *files], skip=shown.folder),
+        make_console(),
+        title="koreoctl render " + " ".join(paths),
+    )
 
 
 def _output_mode(value: str) -> tuple[str, Path | None]:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import enum
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +18,10 @@ from koreoctl.cli.ref_options import Offline
 from koreoctl.cli.reporters import TextTestReporter, make_console, print_updates
 from koreoctl.cli.snapshot_options import Snapshot, SnapshotDir, invoked_argv, print_written
 from koreoctl.diagnostics import Severity
+from koreoctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from koreoctl.functest import TestReport
 
 
 class Format(enum.StrEnum):
@@ -107,6 +114,15 @@ def test(
             metavar="FILE",
         ),
     ] = None,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            "-w",
+            help="Run again each time a file changes, only the tests the change can affect; "
+            "never stops on a failure. Ctrl-C ends it.",
+        ),
+    ] = False,
     shard: Annotated[
         str | None,
         typer.Option(
@@ -133,39 +149,95 @@ def test(
 
     check_folder_of(output)
     check_folder_of(html)
-    recording = Recording(snapshot, snapshot_dir, invoked_argv(context))
+    if watch and (update or snapshot is not None):
+        flag = "--update" if update else "--snapshot"
+        raise UsageError(f"--watch cannot be used with {flag} (each save would write again)")
+    recording = None if watch else Recording(snapshot, snapshot_dir, invoked_argv(context))
+    where = paths or ["."]
+    run_tests = functools.partial(
+        api.test,
+        where,
+        pattern=pattern,
+        fail_fast=fail_fast,
+        update=update,
+        recording=recording,
+        offline=offline,
+        functions=chosen(functions, no_functions),
+        jobs=jobs,
+        shard=_shard(shard),
+        draw_workflows=html is not None,
+    )
+    shown = _Shown(output_format, output, html, 1 if verbose else (-1 if quiet else 0))
+    if watch:
+        return _watch(where, run_tests, shown)
     with progress_shown():
-        report = api.test(
-            paths or ["."],
-            pattern=pattern,
-            fail_fast=fail_fast,
-            update=update,
-            recording=recording,
-            offline=offline,
-            functions=chosen(functions, no_functions),
-            jobs=jobs,
-            shard=_shard(shard),
-            draw_workflows=html is not None,
-        )
-    verbosity = 1 if verbose else (-1 if quiet else 0)
+        report = run_tests()
+    return _show(report, shown)
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """How a run's report is shown."""
+
+    output_format: Format
+    output: Path | None
+    html: Path | None
+    verbosity: int
+
+
+def _show(report: TestReport, shown: _Shown) -> int:
+    """Print (and write) ``report``; the exit code it gives."""
+    output_format, output = shown.output_format, shown.output
     if output_format is Format.text:
-        _text(report, output, verbosity)
+        _text(report, output, shown.verbosity)
     else:
-        _machine(report, output_format, output, verbosity)
+        _machine(report, output_format, output, shown.verbosity)
     passed = report.summary.ok
     if report.updates is not None:
         # Notes go to stderr when stdout carries a machine-readable report.
         notes = make_console(stderr=output_format is not Format.text and output is None)
         print_updates(notes, make_console(stderr=True), report.updates)
         passed = passed or (not report.summary.errors and not report.updates.not_updated)
-    if html is not None:
+    if shown.html is not None:
         from koreoctl.cli.html_report import tests_to_html
 
-        write_atomically(html, tests_to_html(report, dict(report.graphs)))
+        write_atomically(shown.html, tests_to_html(report, dict(report.graphs)))
     print_written(make_console(stderr=True), report.snapshot)
     load_errors = any(d.severity is Severity.ERROR for d in report.diagnostics)
     fn_code = show_report(report.functions)
     return max(0 if passed and not load_errors else 1, fn_code)
+
+
+def _watch(paths: list[str], run_tests: Callable[..., TestReport], shown: _Shown) -> int:
+    """Run the tests, then again on each change: only those the change can affect."""
+    from koreoctl import api
+    from koreoctl.cli import watch
+
+    memo = api.LoadMemo()
+    last: list[TestReport] = []
+
+    def run(change: watch.Change | None) -> None:
+        rerun = None
+        if change is not None and not change.settings and last:
+            rerun = api.Rerun(last[-1], change.files)
+        report = run_tests(memo=memo, rerun=rerun)
+        last[:] = [report]
+        _show(report, shown)
+        if report.reused:
+            ran = len(report.tests) - report.reused
+            watch_console.print(
+                f"[dim]ran {ran} of {len(report.tests)} tests again; {report.reused} "
+                "unaffected by the change kept their results[/]",
+                highlight=False,
+            )
+
+    watch_console = make_console()
+    return watch.watch(
+        run,
+        lambda: watch.scan(paths, memo.parsed_files()),
+        watch_console,
+        title="koreoctl test " + " ".join(paths),
+    )
 
 
 def _shard(text: str | None) -> tuple[int, int] | None:
