@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -329,7 +330,6 @@ def _run_selected(loaded: Loaded, selection: _Selection) -> tuple[tuple[TestResu
     (on ``jobs`` processes; with ``fail_fast``, none after the first that does not pass), and
     how many were not run."""
     from koreoctl.functest import identity_of_test, run_entry, select_function_tests, shard_of
-    from koreoctl.parallel import split_map
     from koreoctl.workflowtest import run_workflow_test, select_workflow_tests
 
     program, crds = loaded.program, loaded.crds
@@ -357,11 +357,35 @@ def _run_selected(loaded: Loaded, selection: _Selection) -> tuple[tuple[TestResu
     if selection.fail_fast or selection.jobs == 1:
         results = _serially(runs, selection.fail_fast)
     else:
-        advance(f"running tests on {selection.jobs} processes", 0, len(runs))
-        results = split_map(
-            lambda indexes: [runs[i][1]() for i in indexes], len(runs), selection.jobs
-        )
+        results = _in_parallel(runs, selection.jobs)
     return tuple(results), len(runs) - len(results)
+
+
+# Forking a worker and sending its results back costs ~30-60 ms: `-j` forks only when the tests
+# still to run would take longer than this, judged from how long the first ones took.
+FORK_WORTH = 0.25  # seconds of serial work left
+_SAMPLE = 0.05  # seconds of tests run serially to judge by
+
+
+def _in_parallel(
+    runs: Sequence[tuple[str, Callable[[], TestResult]]], jobs: int
+) -> list[TestResult]:
+    """Every run's result in order, the rest of the runs split over ``jobs`` processes once
+    the first ones show that forking pays (a short run stays serial: never slower than
+    ``-j 1``)."""
+    from koreoctl.parallel import split_map
+
+    results: list[TestResult] = []
+    started = time.perf_counter()
+    while len(results) < len(runs) and time.perf_counter() - started < _SAMPLE:
+        results.append(runs[len(results)][1]())
+        advance("running tests", len(results), len(runs))
+    left = runs[len(results) :]
+    per_test = (time.perf_counter() - started) / max(len(results), 1)
+    if len(left) * per_test < FORK_WORTH:
+        return results + _serially(left, False)
+    advance(f"running tests on {jobs} processes", len(results), len(runs))
+    return results + split_map(lambda indexes: [left[i][1]() for i in indexes], len(left), jobs)
 
 
 def _workflow_graphs(loaded: Loaded, report: TestReport) -> tuple[tuple[str, str], ...]:

@@ -13,6 +13,7 @@ raised by the work reaches the caller as in a serial run.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -66,6 +67,9 @@ def split_map(work: Callable[[Sequence[int]], list[T]], count: int, processes: i
     global _work
     parts = [range(start, count, processes) for start in range(processes)]
     _work = work
+    # Objects made before the fork are moved out of the collector's sight: a collection in a
+    # worker would otherwise write to (and so copy) every page of the data it inherited.
+    gc.freeze()
     try:
         import multiprocessing
 
@@ -78,6 +82,7 @@ def split_map(work: Callable[[Sequence[int]], list[T]], count: int, processes: i
         return work(range(count))
     finally:
         _work = None
+        gc.unfreeze()
     ordered: list[Any] = [None] * count
     for part, result in zip(parts, results, strict=True):
         for index, item in zip(part, result, strict=True):

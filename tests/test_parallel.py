@@ -57,3 +57,13 @@ def _fails_in_a_worker(indexes: Sequence[int]) -> list[int]:
 def test_an_error_in_a_worker_reaches_the_caller() -> None:
     with pytest.raises(ValueError, match="a bug in the work"):
         split_map(_fails_in_a_worker, 10, 2)
+
+
+@pytest.mark.skipif(not can_fork(), reason="forks only on Linux, single-threaded")
+def test_the_collector_is_left_as_it_was() -> None:
+    """Objects are frozen out of the collector's sight for the fork, and thawed after."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    assert split_map(lambda indexes: [i * 2 for i in indexes], 6, 2) == [0, 2, 4, 6, 8, 10]
+    assert gc.get_freeze_count() == 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -30,6 +30,7 @@ from koreoctl.cli.reporters import make_console
 from koreoctl.progress import listening
 
 DELAY = 1.0  # seconds a run takes before its progress is shown
+REDRAW = 0.05  # seconds between two drawings of the line, at most
 
 
 def wanted(stream: Any = None) -> bool:
@@ -45,48 +46,38 @@ def wanted(stream: Any = None) -> bool:
 def progress_shown(console: Console | None = None, *, delay: float | None = None) -> Iterator[None]:
     """Show the core's progress reports on ``console`` (stdout's) while the block runs, from
     ``delay`` (default `DELAY`) seconds on; nothing at all when `wanted` says no (a pipe, a
-    log, CI)."""
+    log, CI). The line is drawn by the reports themselves, never by a thread: a thread would
+    keep ``-j`` from forking (`koreoctl.parallel.can_fork`)."""
     if console is None:
         if not wanted():
             yield
             return
         console = make_console()
-    display = _Display(console)
-    timer = threading.Timer(DELAY if delay is None else delay, display.start)
-    timer.daemon = True
-    timer.start()
+    display = _Display(console, DELAY if delay is None else delay)
     try:
         with listening(display.update):
             yield
     finally:
-        timer.cancel()
         display.stop()
 
 
 class _Display:
-    """The latest report, drawn once started; reports from forked workers are ignored."""
+    """The latest report, drawn once the run is ``delay`` old (at most every `REDRAW`
+    seconds); reports from forked workers are ignored."""
 
-    def __init__(self, console: Console) -> None:
+    def __init__(self, console: Console, delay: float) -> None:
         self.console = console
         self.pid = os.getpid()
-        self.lock = threading.Lock()
-        self.state: tuple[str, int, int] = ("working", 0, 0)
+        self.shown_from = time.monotonic() + delay
+        self.drawn_at = 0.0
         self.progress: Progress | None = None
         self.task: Any = None
-        self.stopped = False
 
     def update(self, what: str, done: int, total: int) -> None:
-        if os.getpid() != self.pid:
+        now = time.monotonic()
+        if os.getpid() != self.pid or now < self.shown_from:
             return
-        with self.lock:
-            self.state = (what, done, total)
-            if self.progress is not None:
-                self._draw()
-
-    def start(self) -> None:
-        with self.lock:
-            if self.stopped or self.progress is not None:
-                return
+        if self.progress is None:
             self.progress = Progress(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
@@ -95,18 +86,15 @@ class _Display:
                 TimeElapsedColumn(),
                 console=self.console,
                 transient=True,
+                auto_refresh=False,  # no refresh thread (see progress_shown)
             )
-            self.task = self.progress.add_task(self.state[0], total=None)
-            self._draw()
+            self.task = self.progress.add_task(what, total=None)
             self.progress.start()
-
-    def _draw(self) -> None:
-        assert self.progress is not None
-        what, done, total = self.state
         self.progress.update(self.task, description=what, completed=done, total=total or None)
+        if now - self.drawn_at >= REDRAW or (total and done >= total):
+            self.progress.refresh()
+            self.drawn_at = now
 
     def stop(self) -> None:
-        with self.lock:
-            self.stopped = True
-            if self.progress is not None:
-                self.progress.stop()
+        if self.progress is not None:
+            self.progress.stop()

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from koreoctl import api
 from koreoctl.cli.progress import progress_shown, wanted
+from koreoctl.parallel import can_fork
 from koreoctl.progress import advance
 from tests.cli.clitools import REPOSITORY, cli
 
@@ -48,7 +49,8 @@ def _drawn(buffer: io.StringIO, text: str) -> bool:
     return False
 
 
-def test_shows_what_the_core_reports() -> None:
+def test_shows_what_the_core_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("koreoctl.cli.progress.REDRAW", 0.0)  # draw every report
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=100)
     with progress_shown(console, delay=0):
@@ -57,6 +59,14 @@ def test_shows_what_the_core_reports() -> None:
         assert _drawn(buffer, "3/7")
         advance("running tests", 5, 9)
         assert _drawn(buffer, "5/9")
+
+
+def test_the_line_leaves_forking_possible() -> None:
+    """No thread draws it: a running progress line must not turn `test -j` serial."""
+    console = Console(file=io.StringIO(), force_terminal=True, width=100)
+    with progress_shown(console, delay=0):
+        advance("running tests", 1, 2)
+        assert can_fork()
 
 
 def test_nothing_before_the_delay() -> None:

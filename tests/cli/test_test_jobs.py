@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 import pytest
 
@@ -34,15 +35,47 @@ def _identities(report: dict[str, object]) -> list[str]:
 @pytest.mark.skipif(not can_fork(), reason="-j forks only on Linux, single-threaded")
 @pytest.mark.parametrize("text", [False, True])
 def test_two_processes_give_the_serial_report(
-    capsys: pytest.CaptureFixture[str], text: bool
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: bool
 ) -> None:
     paths = [*PROJECTS, *_corpus_projects()]
     form = [] if text else ["--format", "json"]
     serial = cli(capsys, "test", *paths, *form)
+    tests = len(json.loads(cli(capsys, "test", *paths, "-f", "json")[1])["tests"])
+    # these runs are short: -j 2 would stay serial; make it fork every test but none
+    monkeypatch.setattr("koreoctl.api.FORK_WORTH", 0.0)
+    monkeypatch.setattr("koreoctl.api._SAMPLE", 0.0)
+    forked = _spy_on_split_map(monkeypatch)
     parallel = cli(capsys, "test", *paths, *form, "-j", "2")
+    assert forked == [tests]  # one split, of every test
     assert parallel == serial
     if not text:
         assert len(json.loads(serial[1])["tests"]) >= 8
+
+
+def _spy_on_split_map(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record the count of every split koreoctl.parallel.split_map makes (and make it)."""
+    from koreoctl import parallel
+
+    counts: list[int] = []
+    real = parallel.split_map
+
+    def recording(work: Any, count: int, processes: int) -> Any:
+        counts.append(count)
+        return real(work, count, processes)
+
+    monkeypatch.setattr(parallel, "split_map", recording)
+    return counts
+
+
+@pytest.mark.skipif(not can_fork(), reason="-j forks only on Linux, single-threaded")
+def test_a_short_run_stays_serial(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """hello-koreo's two tests take milliseconds: forking would cost more than it saves."""
+    forked = _spy_on_split_map(monkeypatch)
+    code, out, _ = cli(capsys, "test", "testdata/hello-koreo", "-j", "2")
+    assert (code, forked) == (0, [])
+    assert out.endswith("9 passed, 0 failed\n")
 
 
 def test_shards_together_run_every_test_exactly_once(capsys: pytest.CaptureFixture[str]) -> None:
