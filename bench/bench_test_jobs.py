@@ -8,8 +8,10 @@ Usage::
 
 Each repeat runs ``python -m koreoctl test <every corpus project>`` once with ``-j 1`` and once
 with ``-j 2`` (alternating, so machine noise falls on both), and checks the two print the
-same report. It also times, in-process, how a run divides between starting (imports),
-loading the projects (serial in both) and running the tests (what ``-j`` splits). Goal:
+same report. It also times, in-process, how a run divides between starting (imports, serial
+in both) and loading and testing the projects (what ``-j`` splits when there are several:
+each project loads and runs whole in one of the processes; in one project, only its tests
+are split). Goal:
 ``-j 2`` at least 1.6x faster than ``-j 1`` on a 2-core machine. Figures are medians, with min
 and max. Python may write its bytecode caches (as on a user's machine; this workplace sets
 PYTHONDONTWRITEBYTECODE, which would make every run compile koreoctl from source), and a
@@ -48,14 +50,20 @@ def run(projects: list[str], jobs: int) -> tuple[float, bytes]:
 
 
 def split(projects: list[str]) -> tuple[float, float]:
+    """Seconds spent loading the projects (each alone, as `koreoctl test` does) and running
+    their tests, in this process."""
     from koreoctl import api
+    from koreoctl.project.layout import discover
 
-    started = time.perf_counter()
-    loaded = api.load(projects)
-    loading = time.perf_counter() - started
-    started = time.perf_counter()
-    api._test(loaded, projects, api._Selection())
-    return loading, time.perf_counter() - started
+    loading = testing = 0.0
+    for part in discover(projects).parts():
+        started = time.perf_counter()
+        loaded = api._load_layout(part, False, None)
+        loading += time.perf_counter() - started
+        started = time.perf_counter()
+        api._test(loaded, projects, api._Selection())
+        testing += time.perf_counter() - started
+    return loading, testing
 
 
 def figure(times: list[float]) -> str:
@@ -110,18 +118,24 @@ def main() -> None:
     parser.add_argument("--corpus", default=str(REPOSITORY.parent / "shared" / "corpus"))
     parser.add_argument("--copies", type=int, default=100)
     options = parser.parse_args()
-    projects = sorted(str(p) for p in Path(options.corpus).iterdir() if p.is_dir())
+    projects = sorted(
+        str(p) for p in Path(options.corpus).iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
     compare(f"corpus ({len(projects)} projects)", projects, options.repeats)
     loading, testing = split(projects)
     print(
-        f"  where a corpus run goes: starting Python and importing {startup():.2f} s, loading "
-        f"{loading:.2f} s (serial), running the tests {testing:.2f} s (what -j splits)"
+        f"  where a corpus run goes: starting Python and importing {startup():.2f} s (serial), "
+        f"loading {loading:.2f} s and running the tests {testing:.2f} s (split by -j, "
+        "project by project)"
     )
     with tempfile.TemporaryDirectory() as folder:
         project = heavy_project(Path(folder) / "heavy", options.copies)
         compare(f"test-heavy project ({3 * options.copies} FunctionTests)", [project], 5)
         loading, testing = split([project])
-        print(f"  in-process, serial: loading {loading:.2f} s, running the tests {testing:.2f} s")
+        print(
+            f"  in-process: loading {loading:.2f} s (serial: one project), running the tests "
+            f"{testing:.2f} s (split by -j)"
+        )
 
 
 if __name__ == "__main__":

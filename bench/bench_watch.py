@@ -145,7 +145,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "corpus"
         shutil.copytree(options.corpus, root)
-        projects = sorted(str(p) for p in root.iterdir() if p.is_dir())
+        projects = sorted(
+            str(p) for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
+        )
         files = sum(1 for _ in root.rglob("*.y*ml")) + sum(1 for _ in root.rglob("*.koreo"))
         print(f"corpus copy: {len(projects)} projects, {files} YAML files; {options.repeats} edits")
         latency = end_to_end(root, projects, options.repeats)

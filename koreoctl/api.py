@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 from koreoctl.diagnostics import Diagnostic, Severity, Span
 from koreoctl.errors import UsageError
+from koreoctl.parallel import can_fork
 from koreoctl.progress import advance
-from koreoctl.project.layout import SourceFile, discover, is_project, project_root
+from koreoctl.project.layout import Layout, SourceFile, discover, project_root
 from koreoctl.reports import Rendered, RenderReport
 
 if TYPE_CHECKING:
@@ -143,6 +144,14 @@ def load(
     reference, or a missing or stale lock; every problem in the files themselves is a
     diagnostic. With ``memo``, unchanged files are not parsed again (see `LoadMemo`).
     """
+    layout = discover(tuple(paths), tuple(shown) if shown is not None else None)
+    if memo is not None:
+        memo.docs = {}
+    return _load_layout(layout, offline, memo)
+
+
+def _load_layout(layout: Layout, offline: bool, memo: LoadMemo | None) -> Loaded:
+    """Load what ``layout`` found as one program (see `load`)."""
     from koreoctl.apiserver import load_crds
     from koreoctl.cel.environment import CelEnv
     from koreoctl.model import build_model
@@ -152,7 +161,6 @@ def load(
 
     read = memo.read if memo is not None else read_file
     by_file: dict[str, tuple[SourceDoc, ...]] = {}
-    layout = discover(tuple(paths), tuple(shown) if shown is not None else None)
     packages, package_notes = _packages(layout.projects, offline)
     docs: list[SourceDoc] = []
     diagnostics: list[Diagnostic] = [*layout.diagnostics, *package_notes]
@@ -182,7 +190,7 @@ def load(
     diagnostics.extend(crd_diagnostics)
     if memo is not None:
         memo.env = memo.env or CelEnv()
-        memo.docs = by_file
+        memo.docs.update(by_file)
     program = link(model, memo.env if memo is not None else None)
     diagnostics.extend(program.diagnostics)
     files = tuple(source.display for source in layout.files)
@@ -248,18 +256,142 @@ def test(
     if shard is not None and not 1 <= shard[0] <= shard[1]:
         raise UsageError(f"--shard {shard[0]}/{shard[1]}: use i/N with 1 <= i <= N")
     before = dict(memo.docs) if memo is not None else {}
-    loaded = load(paths, offline=offline, memo=memo)
+    layout = discover(tuple(paths))
+    if memo is not None:
+        memo.docs = {}
+    parts = layout.parts()
+    selection = _Selection(pattern, fail_fast, jobs, shard)
+    recording = recording if _records("test", paths, recording) else None
+    parent_needs = memo is not None or update or recording is not None or bool(sequence)
+    if len(parts) > 1 and jobs > 1 and not fail_fast and not parent_needs and can_fork():
+        return _test_forked_parts(parts, paths, selection, offline, draw_workflows)
+    loadeds = [_load_layout(part, offline, memo) for part in parts]
     reuse = _reusable(rerun, before, memo.docs if memo is not None else {})
-    selection = _Selection(pattern, fail_fast, jobs, shard, reuse)
-    report, loaded = _test(loaded, paths, selection)
+    selection = replace(selection, reuse=reuse)
+    report = _test_parts(loadeds, paths, selection, draw_workflows)
+    loaded = _merged_loaded(loadeds)
     if sequence:
         report = replace(report, functions=_test_functions(loaded, paths, report, sequence))
-    if draw_workflows:
-        report = replace(report, graphs=_workflow_graphs(loaded, report))
     if recording is not None:
         snapshot = _record_test(paths, pattern, recording, loaded, report, selection.shard)
         report = replace(report, snapshot=snapshot)
     return replace(report, updates=_update(report, loaded.origins)) if update else report
+
+
+def _records(command: str, paths: Sequence[str], recording: Recording | None) -> bool:
+    """Whether the run is to be recorded (asked for, or the project's settings say so)."""
+    from koreoctl.snapshots import recording as record
+
+    if recording is None:
+        return False
+    location = record.locate(paths[0] if paths else ".", recording.directory)
+    return record.wanted(command, recording, location)
+
+
+def _test_parts(
+    loadeds: Sequence[Loaded], paths: Sequence[str], selection: _Selection, draw: bool
+) -> TestReport:
+    """Each part's tests (with ``fail_fast``, no part after one with a failure), as one
+    report."""
+    from koreoctl.functest import TestReport
+
+    reports: list[TestReport] = []
+    for loaded in loadeds:
+        if selection.fail_fast and any(r.status != "passed" for t in reports for r in t.tests):
+            reports.append(TestReport((), not_run=len(_selected_runs(loaded, selection))))
+            continue
+        part, _ = _test(loaded, paths, selection, note_none=False)
+        reports.append(replace(part, graphs=_workflow_graphs(loaded, part)) if draw else part)
+    return _merged_reports(reports, loadeds, paths, selection)
+
+
+def _test_forked_parts(
+    parts: Sequence[Layout],
+    paths: Sequence[str],
+    selection: _Selection,
+    offline: bool,
+    draw: bool,
+) -> TestReport:
+    """The parts (projects) loaded and tested on ``jobs`` processes, each part whole in one
+    of them: loading is most of a run over many small projects. The report is the serial
+    one."""
+    from koreoctl.parallel import split_map
+
+    def one_part(index: int) -> tuple[TestReport, bool]:
+        loaded = _load_layout(parts[index], offline, None)
+        part, _ = _test(loaded, paths, replace(selection, jobs=1), note_none=False)
+        if draw:
+            part = replace(part, graphs=_workflow_graphs(loaded, part))
+        return part, _has_tests(loaded)
+
+    advance(f"loading and testing {len(parts)} projects on {selection.jobs} processes", 0)
+    done = split_map(lambda indexes: [one_part(i) for i in indexes], len(parts), selection.jobs)
+    return _merged_reports(
+        [report for report, _ in done], [], paths, selection, any(has for _, has in done)
+    )
+
+
+def _merged_reports(
+    reports: Sequence[TestReport],
+    loadeds: Sequence[Loaded],
+    paths: Sequence[str],
+    selection: _Selection,
+    has_tests: bool | None = None,
+) -> TestReport:
+    """The parts' reports as one: tests in part order, the diagnostics of all, and the note
+    (P006) when no test ran at all."""
+    from koreoctl.functest import TestReport
+
+    report = TestReport(
+        tuple(test for part in reports for test in part.tests),
+        diagnostics=tuple(sorted({d for part in reports for d in part.diagnostics})),
+        not_run=sum(part.not_run for part in reports),
+        reused=sum(part.reused for part in reports),
+        graphs=tuple(sorted({graph for part in reports for graph in part.graphs})),
+    )
+    if report.tests:
+        return report
+    any_tests = has_tests if has_tests is not None else any(map(_has_tests, loadeds))
+    note = _no_tests_note(paths, selection, any_tests, report.not_run)
+    return replace(report, diagnostics=(*report.diagnostics, note))
+
+
+def _has_tests(loaded: Loaded) -> bool:
+    program = loaded.program
+    return bool(program.tests or program.model.of_kind("WorkflowTest"))
+
+
+def _no_tests_note(
+    paths: Sequence[str], selection: _Selection, has_tests: bool, not_run: int
+) -> Diagnostic:
+    where = ", ".join(paths) or "."
+    note = f"no FunctionTests or WorkflowTests found in {where}"
+    if selection.pattern and has_tests:
+        note = f"no FunctionTests or WorkflowTests in {where} match -k {selection.pattern!r}"
+    if selection.shard is not None and not not_run:
+        note += f" in shard {selection.shard[0]}/{selection.shard[1]}"
+    return Diagnostic("P006", note, None, Severity.WARNING)
+
+
+def _merged_loaded(loadeds: Sequence[Loaded]) -> Loaded:
+    """The parts as one Loaded, for what looks at a run's files as a whole (recording,
+    --update, the fn sequence): every file, origin, package and CRD; the first part's
+    program."""
+    if len(loadeds) == 1:
+        return loadeds[0]
+    from koreoctl.apiserver import load_crds
+
+    crds, _ = load_crds(
+        (doc.data, doc.span) for loaded in loadeds for doc in loaded.program.model.documents
+    )
+    return Loaded(
+        loadeds[0].program,
+        crds,
+        tuple(file for loaded in loadeds for file in loaded.files),
+        tuple(sorted({d for loaded in loadeds for d in loaded.diagnostics})),
+        {key: value for loaded in loadeds for key, value in loaded.origins.items()},
+        tuple(package for loaded in loadeds for package in loaded.packages),
+    )
 
 
 @dataclass(frozen=True)
@@ -305,30 +437,40 @@ def _reusable(
     return kept
 
 
-def _test(loaded: Loaded, paths: Sequence[str], selection: _Selection) -> tuple[TestReport, Loaded]:
+def _test(
+    loaded: Loaded, paths: Sequence[str], selection: _Selection, *, note_none: bool = True
+) -> tuple[TestReport, Loaded]:
+    """One program's tests; with ``note_none``, a P006 note when there are none."""
     from koreoctl.functest import TestReport
 
-    pattern = selection.pattern
     results, not_run = _run_selected(loaded, selection)
     kept = {id(result) for result in (selection.reuse or {}).values()}
     reused = sum(id(result) in kept for result in results)
-    report = TestReport(results, not_run=not_run, reused=reused)
-    diagnostics = loaded.diagnostics
-    if not report.tests:
-        where = ", ".join(paths) or "."
-        note = f"no FunctionTests or WorkflowTests found in {where}"
-        if pattern and (loaded.program.tests or loaded.program.model.of_kind("WorkflowTest")):
-            note = f"no FunctionTests or WorkflowTests in {where} match -k {pattern!r}"
-        if selection.shard is not None and not not_run:
-            note += f" in shard {selection.shard[0]}/{selection.shard[1]}"
-        diagnostics = (*diagnostics, Diagnostic("P006", note, None, Severity.WARNING))
-    return replace(report, diagnostics=diagnostics), loaded
+    report = TestReport(results, diagnostics=loaded.diagnostics, not_run=not_run, reused=reused)
+    if report.tests or not note_none:
+        return report, loaded
+    note = _no_tests_note(paths, selection, _has_tests(loaded), not_run)
+    return replace(report, diagnostics=(*report.diagnostics, note)), loaded
 
 
 def _run_selected(loaded: Loaded, selection: _Selection) -> tuple[tuple[TestResult, ...], int]:
     """The FunctionTests, then the WorkflowTests, that the selection picks, run in that order
     (on ``jobs`` processes; with ``fail_fast``, none after the first that does not pass), and
     how many were not run."""
+    runs = _selected_runs(loaded, selection)
+    if selection.reuse is not None:
+        return _rerun(runs, selection), 0
+    if selection.fail_fast or selection.jobs == 1:
+        results = _serially(runs, selection.fail_fast)
+    else:
+        results = _in_parallel(runs, selection.jobs)
+    return tuple(results), len(runs) - len(results)
+
+
+def _selected_runs(
+    loaded: Loaded, selection: _Selection
+) -> list[tuple[str, Callable[[], TestResult]]]:
+    """(identity, run) of each test the selection picks, FunctionTests first."""
     from koreoctl.functest import identity_of_test, run_entry, select_function_tests, shard_of
     from koreoctl.workflowtest import run_workflow_test, select_workflow_tests
 
@@ -352,13 +494,7 @@ def _run_selected(loaded: Loaded, selection: _Selection) -> tuple[tuple[TestResu
     if selection.shard is not None:
         number, shards = selection.shard
         runs = [run for run in runs if shard_of(run[0], shards) == number]
-    if selection.reuse is not None:
-        return _rerun(runs, selection), 0
-    if selection.fail_fast or selection.jobs == 1:
-        results = _serially(runs, selection.fail_fast)
-    else:
-        results = _in_parallel(runs, selection.jobs)
-    return tuple(results), len(runs) - len(results)
+    return runs
 
 
 # Forking a worker and sending its results back costs ~30-60 ms: `-j` forks only when the tests
@@ -560,29 +696,33 @@ def _lint_project(
     from koreoctl.lint.config import find_config
 
     layout = discover([str(root) for root, _ in roots])
-    only = _reported(layout.files, roots)
-    packages, notes = _packages(layout.projects, offline)
-    files = list(layout.files)
-    if packages:
-        # Child packages are linted with the project, so its references into them resolve,
-        # but their own findings are their authors' to fix: only the project's are reported.
-        only = only if only is not None else {source.display for source in files}
-        files.extend(source for package in packages for source in package.files())
     base = roots[0][0] if roots[0][0].is_dir() else roots[0][0].parent
     config = find_config(base).overridden(select, ignore, fail_on)
     cache = Cache(base / ".koreoctl" / "cache") if use_cache else NoCache()
-    extra = (*layout.diagnostics, *notes)
-    return lint_files(files, config, cache, only=only, extra=extra)
+    reports = []
+    for part in layout.parts():  # a folder of projects: each project on its own
+        only = _reported(part.files, roots)
+        packages, notes = _packages(part.projects, offline)
+        files = list(part.files)
+        if packages:
+            # Child packages are linted with the project, so its references into them resolve,
+            # but their own findings are their authors' to fix: only the project's are reported.
+            only = only if only is not None else {source.display for source in files}
+            files.extend(source for package in packages for source in package.files())
+        extra = (*part.diagnostics, *notes)
+        reports.append(lint_files(files, config, cache, only=only, extra=extra))
+    return functools.reduce(lambda a, b: a.merged(b), reports)
 
 
 def _by_project(
     roots: list[tuple[Path, Path | None]],
 ) -> list[list[tuple[Path, Path | None]]]:
-    """The roots grouped so that each project is linted on its own; loose paths (in no
-    project) together, as one."""
+    """The roots grouped so that each project, and each other folder, is linted on its own
+    (as `koreoctl test` loads them: `Layout.parts`); files in no project together, as one."""
     groups: dict[Path | None, list[tuple[Path, Path | None]]] = {}
     for root, part in roots:
-        key = root.resolve() if part is not None or is_project(root) else None
+        # a project, or a folder: a program of its own, as `koreoctl test` loads it
+        key = root.resolve() if part is not None or root.is_dir() else None
         groups.setdefault(key, []).append((root, part))
     return list(groups.values())
 

@@ -44,6 +44,28 @@ class Layout:
     diagnostics: tuple[Diagnostic, ...]
     projects: tuple[tuple[Path, str], ...] = ()  # Choreo-layout folders given, and their names
 
+    # Which program each file belongs to (see `parts`), in the order of ``files``.
+    owners: tuple[str, ...] = ()
+
+    def parts(self) -> tuple[Layout, ...]:
+        """What loads as one program each: every project alone (its own files and packages,
+        as on a cluster of its own, with the files and folders given that are inside it),
+        every other folder given alone, and the files given that are in no project together.
+        One part when that is all there is. The diagnostics go with the first part."""
+        keys = list(dict.fromkeys(self.owners))
+        if len(keys) < 2 or len(self.owners) != len(self.files):
+            return (self,)
+        found = []
+        for key in keys:
+            files = tuple(
+                f for f, owner in zip(self.files, self.owners, strict=True) if owner == key
+            )
+            projects = tuple(p for p in self.projects if str(p[0].resolve()) == key)
+            found.append(Layout(files, (), projects, (key,) * len(files)))
+        first = found[0]
+        found[0] = Layout(first.files, self.diagnostics, first.projects, first.owners)
+        return tuple(found)
+
 
 def discover(
     paths: list[str] | tuple[str, ...], shown: list[str] | tuple[str, ...] | None = None
@@ -53,24 +75,32 @@ def discover(
     Files are named in messages by the path given for them, or by the matching entry of
     ``shown`` (a copy of a project elsewhere reads as the original: ``koreoctl diff --rev``).
     """
-    files: list[SourceFile] = []
+    files: list[tuple[SourceFile, str]] = []
     diagnostics: list[Diagnostic] = []
     projects: list[tuple[Path, str]] = []
     names = list(shown) if shown is not None else list(paths or (".",))
     for where, given in zip(paths or (".",), names, strict=True):
         root = Path(where)
         if root.is_file():
-            files.append(SourceFile(root, given))
+            # a file given loads with the project it is in; files of no project together
+            files.append((SourceFile(root, given), str(project_root(root) or "")))
         elif root.is_dir():
             for folder, named in _projects_within(root, given):
-                files.extend(_discover_folder(folder, named))
+                owner = str(project_root(folder) or folder.resolve())
+                files.extend((found, owner) for found in _discover_folder(folder, named))
                 if is_project(folder):
                     projects.append((folder, named))
         elif root.exists():
             raise UsageError(f"not a file or folder (a device, pipe or socket?): {given!r}")
         else:
             raise UsageError(f"no such file or folder: {given!r}")
-    return Layout(tuple(_unique(files)), tuple(diagnostics), tuple(projects))
+    unique = _unique(files)
+    return Layout(
+        tuple(source for source, _ in unique),
+        tuple(diagnostics),
+        tuple(projects),
+        tuple(owner for _, owner in unique),
+    )
 
 
 def read_bounded(path: Path, limit: int) -> bytes | None:
@@ -159,13 +189,13 @@ def display_join(base: str, name: str) -> str:
     return f"{base.rstrip('/')}/{name}"
 
 
-def _unique(files: list[SourceFile]) -> list[SourceFile]:
+def _unique(files: list[tuple[SourceFile, str]]) -> list[tuple[SourceFile, str]]:
     """``files`` without repeats of one file reached twice (by device and inode)."""
     seen: set[tuple[int, int]] = set()
     unique = []
     for item in files:
         try:
-            status = item.path.stat()
+            status = item[0].path.stat()
         except OSError:
             unique.append(item)  # reported as unreadable when it is read
             continue

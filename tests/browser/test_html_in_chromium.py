@@ -161,15 +161,15 @@ def test_console_errors_would_be_detected(
 def test_the_dom_has_the_reports_structure(dumped: subprocess.CompletedProcess[str]) -> None:
     dom = dumped.stdout
     names = re.findall(r'<span class="name">([^<]*)</span>', dom)
-    assert names == [
+    assert names == [  # project by project (each loads alone), FunctionTests first in each
         "workload-config-test",
         "workload-deployment-test",
         "workload-service-test",
-        "bucket-config-test",
-        "bucket-test",
         "hello-workload-test",
         "hello-workload-slow-rollout-test",
         "hello-workload-unpinned-image-test",
+        "bucket-config-test",
+        "bucket-test",
     ]
     # FAIL: the verdict, the failing test and its failing case
     assert dom.count('<span class="badge fail">FAIL</span>') == 3

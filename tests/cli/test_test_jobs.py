@@ -19,7 +19,7 @@ PROJECTS = ["testdata/hello-koreo", "testdata/hello-workload", "tests/cases/bad-
 def _corpus_projects() -> list[str]:
     if not CORPUS.is_dir():
         return []
-    return sorted(str(p) for p in CORPUS.iterdir() if p.is_dir())[:6]
+    return sorted(str(p) for p in CORPUS.iterdir() if p.is_dir() and not p.name.startswith("."))[:6]
 
 
 def _identities(report: dict[str, object]) -> list[str]:
@@ -37,19 +37,33 @@ def _identities(report: dict[str, object]) -> list[str]:
 def test_two_processes_give_the_serial_report(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: bool
 ) -> None:
+    """Several folders: each is a program of its own, loaded and tested whole in one of the
+    processes (2 projects, the bad-input folder and 6 corpus folders: 9 parts)."""
     paths = [*PROJECTS, *_corpus_projects()]
     form = [] if text else ["--format", "json"]
     serial = cli(capsys, "test", *paths, *form)
-    tests = len(json.loads(cli(capsys, "test", *paths, "-f", "json")[1])["tests"])
-    # these runs are short: -j 2 would stay serial; make it fork every test but none
-    monkeypatch.setattr("koreoctl.api.FORK_WORTH", 0.0)
-    monkeypatch.setattr("koreoctl.api._SAMPLE", 0.0)
     forked = _spy_on_split_map(monkeypatch)
     parallel = cli(capsys, "test", *paths, *form, "-j", "2")
-    assert forked == [tests]  # one split, of every test
+    assert forked == [3 + len(_corpus_projects())]  # one split, of the parts
     assert parallel == serial
     if not text:
         assert len(json.loads(serial[1])["tests"]) >= 8
+
+
+@pytest.mark.skipif(not can_fork(), reason="-j forks only on Linux, single-threaded")
+@pytest.mark.parametrize("text", [False, True])
+def test_the_tests_of_one_project_split_over_two_processes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, text: bool
+) -> None:
+    form = [] if text else ["--format", "json"]
+    serial = cli(capsys, "test", "testdata/hello-workload", *form)
+    # the run is short: -j 2 would stay serial; make it fork every test but none
+    monkeypatch.setattr("koreoctl.api.FORK_WORTH", 0.0)
+    monkeypatch.setattr("koreoctl.api._SAMPLE", 0.0)
+    forked = _spy_on_split_map(monkeypatch)
+    parallel = cli(capsys, "test", "testdata/hello-workload", *form, "-j", "2")
+    assert forked == [6]  # one split, of its 3 FunctionTests and 3 WorkflowTests
+    assert parallel == serial
 
 
 def _spy_on_split_map(monkeypatch: pytest.MonkeyPatch) -> list[int]:

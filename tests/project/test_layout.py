@@ -82,3 +82,58 @@ def test_a_folder_of_projects_loads_each_as_a_project(tmp_path: Path) -> None:
         (tmp_path / "group" / "two", "top/group/two"),
         (tmp_path / "one", "top/one"),
     )
+
+
+def test_parts_are_projects_folders_and_the_files_given(tmp_path: Path) -> None:
+    """What loads as one program each: a project, a plain folder, the files given together."""
+    touch(tmp_path / "top" / "loose.koreo")
+    touch(tmp_path / "top" / "one" / "in" / "a.koreo")
+    touch(tmp_path / "top" / "two" / "crds" / "c.yaml")
+    touch(tmp_path / "plain" / "p.yaml")
+    touch(tmp_path / "f1.koreo")
+    touch(tmp_path / "f2.koreo")
+    layout = discover(
+        [
+            str(tmp_path / "top"),
+            str(tmp_path / "plain"),
+            str(tmp_path / "f1.koreo"),
+            str(tmp_path / "f2.koreo"),
+        ],
+        ["top", "plain", "f1.koreo", "f2.koreo"],
+    )
+    parts = [[f.display for f in part.files] for part in layout.parts()]
+    assert parts == [
+        ["top/loose.koreo"],
+        ["top/one/in/a.koreo"],
+        ["top/two/crds/c.yaml"],
+        ["plain/p.yaml"],
+        ["f1.koreo", "f2.koreo"],
+    ]
+    assert [part.projects for part in layout.parts()] == [
+        (),
+        ((tmp_path / "top" / "one", "top/one"),),
+        ((tmp_path / "top" / "two", "top/two"),),
+        (),
+        (),
+    ]
+
+
+def test_what_is_inside_a_project_loads_with_it(tmp_path: Path) -> None:
+    touch(tmp_path / "p" / "in" / "a.koreo")
+    touch(tmp_path / "p" / "in" / "sub" / "b.koreo")
+    touch(tmp_path / "p" / "notes" / "c.koreo")  # not found in the project, but given
+    touch(tmp_path / "elsewhere.koreo")
+    layout = discover(
+        [
+            str(tmp_path / "p"),
+            str(tmp_path / "p" / "notes" / "c.koreo"),
+            str(tmp_path / "p" / "in" / "sub"),
+            str(tmp_path / "elsewhere.koreo"),
+        ]
+    )
+    parts = [[f.path.name for f in part.files] for part in layout.parts()]
+    assert parts == [["a.koreo", "b.koreo", "c.koreo"], ["elsewhere.koreo"]]
+    changed = discover(
+        [str(tmp_path / "p" / "in" / "a.koreo"), str(tmp_path / "p" / "in" / "sub" / "b.koreo")]
+    )
+    assert changed.parts() == (changed,)  # pre-commit's changed files: one program
