@@ -20,22 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from koreoctl.model import KINDS, KOREOCTL_KINDS
 from koreoctl.project.source import SourceDoc
 
 Key = tuple[str, str]  # (kind, name)
 ANY = ""  # a reference by an expression: any resource of the kind
 
-KOREO_KINDS = frozenset(
-    {
-        "ValueFunction",
-        "ResourceFunction",
-        "ResourceTemplate",
-        "Workflow",
-        "FunctionTest",
-        "WorkflowTest",
-    }
-)
-TEST_KINDS = frozenset({"FunctionTest", "WorkflowTest"})
+KOREO_KINDS = frozenset((*KINDS, *KOREOCTL_KINDS))  # Koreo's kinds and koreoctl's own
 
 
 def affected(

@@ -138,14 +138,7 @@ def _read_until(process: subprocess.Popen[str], text: str, seen: list[str]) -> N
 def test_watching_a_project_end_to_end(project: Path) -> None:
     """A real `koreoctl test --watch`: a run, an edit, a re-run of only what it affects, a
     failing run that does not end the loop, and Ctrl-C ending it with exit code 0."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "koreoctl", "test", str(project), "--watch"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        cwd=REPOSITORY,
-        env={**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"},
-    )
+    process = _watching("test", str(project))
     seen: list[str] = []
     try:
         _read_until(process, "Ctrl-C to stop", seen)
@@ -159,14 +152,8 @@ def test_watching_a_project_end_to_end(project: Path) -> None:
         assert "FAIL hello-workload-test" in second
         assert "ran 4 of 6 tests again; 2 unaffected by the change kept their results" in second
         assert process.poll() is None  # a failing run does not end it
-        process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=60) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        assert process.stdout is not None
-        process.stdout.close()
+        assert _stop(process) == 0
 
 
 def _watching(*args: str) -> subprocess.Popen[str]:
