@@ -837,7 +837,8 @@ def _render(loaded: Loaded, paths: Sequence[str], options: _RenderOptions) -> Re
         error = _no_trigger(loaded.program, paths, workflow)
         return RenderReport((), diagnostics, rejected=True, error=error)
     renders = []
-    for source, body in triggers:
+    for number, (source, body) in enumerate(triggers):
+        advance("rendering triggers", number, len(triggers))
         try:
             result = render_trigger(
                 loaded.program,
