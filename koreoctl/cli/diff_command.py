@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from koreoctl.cli.output import write_atomically
+from koreoctl.cli.progress import progress_shown
 from koreoctl.cli.ref_options import Offline
 from koreoctl.cli.reporters import make_console
 from koreoctl.cli.snapshot_options import Project, SnapshotDir
@@ -146,31 +147,33 @@ def diff(
     if rev is not None:
         if first is not None:
             raise UsageError("--rev compares with the working tree: name no snapshot with it")
-        compared = api.diff_rev(
-            rev,
-            project=project,
-            command=chosen,
-            ignore=patterns,
-            defaults=default_ignores,
-            pattern=pattern,
-            trigger=trigger,
-            workflow=workflow,
-            state=state,
-            observe=observe,
-            offline=offline,
-        )
+        with progress_shown():
+            compared = api.diff_rev(
+                rev,
+                project=project,
+                command=chosen,
+                ignore=patterns,
+                defaults=default_ignores,
+                pattern=pattern,
+                trigger=trigger,
+                workflow=workflow,
+                state=state,
+                observe=observe,
+                offline=offline,
+            )
     else:
         if trigger or workflow or observe or state or pattern:
             raise UsageError("--trigger, --workflow, --observe, --state and -k need --rev")
-        compared = api.diff(
-            first,
-            second,
-            project=project,
-            directory=snapshot_dir,
-            command=chosen,
-            ignore=patterns,
-            defaults=default_ignores,
-        )
+        with progress_shown():
+            compared = api.diff(
+                first,
+                second,
+                project=project,
+                directory=snapshot_dir,
+                command=chosen,
+                ignore=patterns,
+                defaults=default_ignores,
+            )
     err = make_console(stderr=True)
     for problem in compared.problems:
         err.print(f"koreoctl: warning: {problem} (skipped)", highlight=False, markup=False)

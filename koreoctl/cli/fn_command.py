@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from koreoctl.cli.progress import progress_shown
 from koreoctl.cli.reporters import make_console
 
 HELP = (
@@ -144,15 +145,16 @@ def do(
         raise UsageError("--in-place needs a file, not standard input")
     if sequence and sequence[0] == "--":
         sequence = sequence[1:]  # `fn do FILE -- FUNCTION ...` reads as well
-    run = api.fn_do(
-        file,
-        sequence,
-        stdin=sys.stdin.read() if file == "-" else None,
-        in_place=in_place,
-        filters=filters,
-        stop_on_error=stop_on_error,
-        project=project,
-    )
+    with progress_shown():
+        run = api.fn_do(
+            file,
+            sequence,
+            stdin=sys.stdin.read() if file == "-" else None,
+            in_place=in_place,
+            filters=filters,
+            stop_on_error=stop_on_error,
+            project=project,
+        )
     report = run.report
     out, err = make_console(), make_console(stderr=True)
     if output_format == "json":

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from koreoctl.cli.progress import progress_shown
 from koreoctl.cli.ref_options import Offline
 from koreoctl.cli.reporters import make_console
 
@@ -43,7 +44,8 @@ def lock(project: ProjectArgument = ".", offline: Offline = False) -> int:
     """Resolve every reference and write koreoctl.lock (entries that still match are kept)."""
     from koreoctl import api
 
-    locked = api.refs_lock(project, offline=offline)
+    with progress_shown():
+        locked = api.refs_lock(project, offline=offline)
     _report(locked, "locked")
     return 0
 
@@ -60,7 +62,8 @@ def update(
     """Resolve tags and branches again and move koreoctl.lock to where they are now."""
     from koreoctl import api
 
-    locked = api.refs_lock(project, update=True, names=tuple(names or ()), offline=offline)
+    with progress_shown():
+        locked = api.refs_lock(project, update=True, names=tuple(names or ()), offline=offline)
     _report(locked, "updated")
     return 0
 

@@ -31,6 +31,7 @@ from koreoctl.fn.model import (
     Validation,
 )
 from koreoctl.fn.signature import ArgumentError, Registry, split_invocations
+from koreoctl.progress import advance
 
 __all__ = [
     "FunctionTable",
@@ -230,7 +231,8 @@ def run_sequence(
     errors: list[FunctionFailure] = []
     stopped: Stop | None = None
     validators_seen = 0
-    for invocation in invocations:
+    for number, invocation in enumerate(invocations):
+        advance(f"running {invocation.function.signature.name}", number, len(invocations))
         signature = invocation.function.signature
         is_filter = signature.validating and validators_seen < filters
         if signature.validating:

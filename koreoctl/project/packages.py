@@ -30,6 +30,7 @@ from typing import Literal
 
 from koreoctl.diagnostics import Diagnostic, Severity
 from koreoctl.errors import UsageError
+from koreoctl.progress import advance
 from koreoctl.project.config import find_section
 from koreoctl.project.layout import SourceFile, display_join, koreo_files
 from koreoctl.project.lock import Lock, Locked, read_lock, stale, write_lock
@@ -185,6 +186,7 @@ class _Resolver:
                     f"twice (also by {first})"
                 )
             self.seen[ref.key] = name
+            advance(f"resolving package {name}", len(self.packages))
             package = self.package(name, ref)
             self.packages.append(package)
             self.walk(
