@@ -136,10 +136,15 @@ def _next_change(
     interval: float,
     settle: float,
 ) -> tuple[dict[str, Stamp], Change]:
-    """Poll until a scan differs from ``stamps`` and then holds still for ``settle``."""
+    """Poll until a scan differs from ``stamps`` and then holds still for ``settle``. A scan
+    that takes long (a huge tree) spaces the polls out, so watching stays under a tenth of a
+    core."""
+    pause = interval
     while True:
-        time.sleep(interval)
+        time.sleep(pause)
+        started = time.perf_counter()
         now = rescan()
+        pause = max(interval, 9 * (time.perf_counter() - started))
         first = changed(stamps, now)
         if first is None:
             continue
