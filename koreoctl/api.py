@@ -106,6 +106,16 @@ class LoadMemo:
     )
     env: CelEnv | None = None
     docs: dict[str, tuple[SourceDoc, ...]] = field(default_factory=dict)
+    # each unchanged document's model entry and CRD, by the document (see build_model)
+    entries: dict[int, Any] = field(default_factory=dict)
+    crds: dict[int, Any] = field(default_factory=dict)
+
+    def forget_the_rest(self) -> None:
+        """Drop what no document of the last load needs (old versions of edited files)."""
+        alive = [doc for docs in self.docs.values() for doc in docs]
+        kept = {id(doc) for doc in alive} | {id(doc.data) for doc in alive}
+        self.entries = {key: value for key, value in self.entries.items() if key in kept}
+        self.crds = {key: value for key, value in self.crds.items() if key in kept}
 
     def parsed_files(self) -> list[tuple[Path, str]]:
         """(path, display name) of every file read so far."""
@@ -147,7 +157,10 @@ def load(
     layout = discover(tuple(paths), tuple(shown) if shown is not None else None)
     if memo is not None:
         memo.docs = {}
-    return _load_layout(layout, offline, memo)
+    loaded = _load_layout(layout, offline, memo)
+    if memo is not None:
+        memo.forget_the_rest()
+    return loaded
 
 
 def _load_layout(layout: Layout, offline: bool, memo: LoadMemo | None) -> Loaded:
@@ -184,9 +197,11 @@ def _load_layout(layout: Layout, offline: bool, memo: LoadMemo | None) -> Loaded
     if packages:
         docs, chosen = prioritised(groups, priority_setting(layout.projects))
         diagnostics.extend(chosen)
-    model = build_model(docs)
+    model = build_model(docs, memo.entries if memo is not None else None)
     diagnostics.extend(model.diagnostics)
-    crds, crd_diagnostics = load_crds((doc.data, doc.span) for doc in model.documents)
+    crds, crd_diagnostics = load_crds(
+        ((doc.data, doc.span) for doc in model.documents), memo.crds if memo is not None else None
+    )
     diagnostics.extend(crd_diagnostics)
     if memo is not None:
         memo.env = memo.env or CelEnv()
@@ -266,9 +281,13 @@ def test(
     if len(parts) > 1 and jobs > 1 and not fail_fast and not parent_needs and can_fork():
         return _test_forked_parts(parts, paths, selection, offline, draw_workflows)
     loadeds = [_load_layout(part, offline, memo) for part in parts]
+    if memo is not None:
+        memo.forget_the_rest()
     reuse = _reusable(rerun, before, memo.docs if memo is not None else {})
     selection = replace(selection, reuse=reuse)
     report = _test_parts(loadeds, paths, selection, draw_workflows)
+    if not (update or recording is not None or sequence):
+        return report  # nothing below looks at the files as a whole
     loaded = _merged_loaded(loadeds)
     if sequence:
         report = replace(report, functions=_test_functions(loaded, paths, report, sequence))

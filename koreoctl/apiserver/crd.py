@@ -126,14 +126,18 @@ class CrdCatalog:
 
 def load_crds(
     documents: Iterable[tuple[Mapping[str, Any], Span | None]],
+    memo: dict[int, Any] | None = None,
 ) -> tuple[CrdCatalog, tuple[Diagnostic, ...]]:
-    """The CRDs among ``documents`` (data, span), and the problems found in them."""
+    """The CRDs among ``documents`` (data, span), and the problems found in them.
+
+    ``memo`` (a watching session's) keeps each CRD read by its data object: the same
+    (unchanged, never parsed again) document is not checked again."""
     crds: dict[tuple[str, str], Crd] = {}
     diagnostics: list[Diagnostic] = []
     for data, span in documents:
         if not _is_crd(data):
             continue
-        crd, found = read_crd(data, span)
+        crd, found = _read_remembered(memo, data, span)
         diagnostics.extend(found)
         if crd is None:
             continue
@@ -143,6 +147,19 @@ def load_crds(
             continue
         crds[(crd.group, crd.kind)] = crd
     return CrdCatalog(tuple(crds.values())), tuple(diagnostics)
+
+
+def _read_remembered(
+    memo: dict[int, Any] | None, data: Mapping[str, Any], span: Span | None
+) -> tuple[Crd | None, list[Diagnostic]]:
+    if memo is None:
+        return read_crd(data, span)
+    known = memo.get(id(data))
+    if known is not None and known[0] is data and known[1] == span:
+        return known[2]  # type: ignore[no-any-return]
+    found = read_crd(data, span)
+    memo[id(data)] = (data, span, found)
+    return found
 
 
 def read_crd(data: Mapping[str, Any], span: Span | None) -> tuple[Crd | None, list[Diagnostic]]:

@@ -92,13 +92,16 @@ class Model:
         return tuple(entry for entry in self.entries if entry.header.kind == kind)
 
 
-def build_model(docs: Iterable[SourceDoc]) -> Model:
-    """Sort ``docs`` into Koreo resources and other documents, and build every resource."""
+def build_model(docs: Iterable[SourceDoc], memo: dict[int, Any] | None = None) -> Model:
+    """Sort ``docs`` into Koreo resources and other documents, and build every resource.
+
+    ``memo`` (a watching session's) keeps each document's result by the document object:
+    the same (unchanged, never parsed again) document is not checked and built again."""
     entries: dict[ResourceKey, Entry] = {}
     others: list[SourceDoc] = []
     diagnostics: list[Diagnostic] = []
     for doc in docs:
-        entry, notes = _classify(doc)
+        entry, notes = _classify(doc) if memo is None else _remembered(memo, doc, _classify)
         diagnostics.extend(notes)
         if entry is None:
             others.append(doc)
@@ -107,6 +110,17 @@ def build_model(docs: Iterable[SourceDoc]) -> Model:
             diagnostics.append(_redefined(entries.pop(entry.header.key), entry))
         entries[entry.header.key] = entry
     return Model(tuple(entries.values()), tuple(others), tuple(diagnostics))
+
+
+def _remembered(memo: dict[int, Any], item: Any, compute: Callable[[Any], Any]) -> Any:
+    """``compute(item)``, remembered by the item object itself (kept alive with its result,
+    so its id cannot be reused while the entry is there)."""
+    known = memo.get(id(item))
+    if known is not None and known[0] is item:
+        return known[1]
+    result = compute(item)
+    memo[id(item)] = (item, result)
+    return result
 
 
 def _classify(doc: SourceDoc) -> tuple[Entry | None, list[Diagnostic]]:

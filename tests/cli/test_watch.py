@@ -217,3 +217,17 @@ def test_render_watch_refuses_standard_input(capsys: pytest.CaptureFixture[str])
     code, _, err = cli(capsys, "render", str(HELLO), "--trigger", "-", "--watch")
     assert code == 2
     assert "--watch cannot be used with an input from standard input" in err
+
+
+def test_the_memo_keeps_checked_documents_only_while_they_are_loaded(project: Path) -> None:
+    memo = api.LoadMemo()
+    api.load([str(project)], memo=memo)
+    docs = [doc for file_docs in memo.docs.values() for doc in file_docs]
+    assert len(memo.entries) == len(docs)  # every document's model result, remembered
+    assert len(memo.crds) == 1  # crds/workloads.yaml
+    first = dict(memo.entries)
+    edited = _break_service_test(project)
+    api.load([str(project)], memo=memo)
+    assert len(memo.entries) == len(docs)  # the edited file's old documents are forgotten
+    changed = [key for key in memo.entries if key not in first]
+    assert len(changed) == len(memo.docs[f"{project}/in/{edited.name}"])
