@@ -57,6 +57,7 @@ __all__ = [
     "RefState",
     "RefsLocked",
     "RenderReport",
+    "RenderRerun",
     "Rendered",
     "Rerun",
     "ShownSnapshot",
@@ -816,6 +817,7 @@ def render(
     offline: bool = False,
     functions: Sequence[str] | None = None,
     memo: LoadMemo | None = None,
+    rerun: RenderRerun | None = None,
 ) -> RenderReport:
     """Render triggers with their Workflows until nothing changes (see ``koreoctl.render``).
 
@@ -829,17 +831,48 @@ def render(
 
     ``functions`` (each ``FUNCTION ARGS...``, default: the project's ``fn.render`` setting)
     run over the rendered objects before they are reported; ``report.functions`` is their
-    report (see ``fn_do``). ``memo`` keeps parses between a watching session's renders.
+    report (see ``fn_do``). ``memo`` keeps parses between a watching session's renders; with
+    ``rerun`` (its previous render and the Koreo files changed since), a change that can
+    affect no Workflow (`koreoctl.dependencies`) keeps the previous renders
+    (``report.reused``), with the diagnostics of now.
     """
     options = _RenderOptions(trigger, stdin, workflow, state, observe, max_passes)
     sequence = fn_sequence(paths, "render", functions)
+    before = dict(memo.docs) if memo is not None else {}
     loaded = load(paths, offline=offline, memo=memo)
+    if rerun is not None and memo is not None and _render_unaffected(rerun, before, memo.docs):
+        inputs = _render_inputs(trigger, stdin, state, observe)
+        diagnostics = tuple(sorted({*loaded.diagnostics, *inputs.diagnostics}))
+        return replace(rerun.previous, diagnostics=diagnostics, reused=True, snapshot=None)
     report = _render(loaded, paths, options)
     if sequence and not report.rejected:
         report = _render_functions(loaded, paths, report, sequence)
     if recording is not None and not report.rejected:
         report = replace(report, snapshot=_record_render(paths, options, recording, loaded, report))
     return report
+
+
+@dataclass(frozen=True)
+class RenderRerun:
+    """A watching session's previous render, and the Koreo files (display names) changed
+    since (not the trigger, state or observe files: a change to those renders again)."""
+
+    previous: RenderReport
+    changed: frozenset[str]
+
+
+def _render_unaffected(
+    rerun: RenderRerun,
+    before: Mapping[str, tuple[SourceDoc, ...]],
+    after: Mapping[str, tuple[SourceDoc, ...]],
+) -> bool:
+    """Whether the change can alter no Workflow (and so no render)."""
+    from koreoctl.dependencies import affected
+
+    if rerun.previous.rejected:
+        return False
+    touched = affected(before, after, rerun.changed)
+    return touched is not None and all(kind != "Workflow" for kind, _ in touched)
 
 
 def _render(loaded: Loaded, paths: Sequence[str], options: _RenderOptions) -> RenderReport:

@@ -52,6 +52,7 @@ class RenderReport:
     error: str | None = None
     snapshot: str | None = None
     functions: FnReport | None = None  # the `--fn` sequence's report, when there was one
+    reused: bool = False  # a watching session's previous renders: no change could alter them
 
     @property
     def ok(self) -> bool:

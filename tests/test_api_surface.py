@@ -14,6 +14,7 @@ def test_exported_members() -> None:
         "RefState",
         "RefsLocked",
         "RenderReport",
+        "RenderRerun",
         "Rendered",
         "Rerun",
         "ShownSnapshot",

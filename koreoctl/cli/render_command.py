@@ -201,16 +201,35 @@ def _watch(
     shown: _Shown,
     inputs: list[str | None],
 ) -> int:
-    """Render, then again on each change (the parse of unchanged files is kept)."""
+    """Render, then again on each change that can affect a Workflow (the parse of unchanged
+    files is kept)."""
     from koreoctl import api
     from koreoctl.cli import watch
 
     memo = api.LoadMemo()
     files = [(Path(name), f"input:{name}") for name in inputs if name is not None]
+    last: list[RenderReport] = []
+    console = make_console()
+
+    def run(change: watch.Change | None) -> None:
+        rerun = None
+        inputs_changed = change is not None and any(f.startswith("input:") for f in change.files)
+        if change is not None and not change.settings and not inputs_changed and last:
+            rerun = api.RenderRerun(last[-1], change.files)
+        report = run_render(memo=memo, rerun=rerun)
+        last[:] = [report]
+        _show(report, shown)
+        if report.reused:
+            console.print(
+                "[dim]no change can affect what the Workflows render: the renders above are "
+                "the previous ones[/]",
+                highlight=False,
+            )
+
     return watch.watch(
-        lambda _: _show(run_render(memo=memo), shown),
+        run,
         lambda: watch.scan(paths, [*memo.parsed_files(), *files], skip=shown.folder),
-        make_console(),
+        console,
         title="koreoctl render " + " ".join(paths),
     )
 

@@ -210,6 +210,12 @@ def test_render_watch_renders_again(project: Path) -> None:
     _read_until(process, "Ctrl-C to stop", seen)
     assert any("run 2 · changed:" in line for line in seen)
     assert "port: 82\n" in service.read_text()  # written again; its own output is not watched
+    time.sleep(0.05)
+    tests = project / "in" / "hello-workload-test.koreo"
+    tests.write_text(tests.read_text().replace("namespace: demo", "namespace: elsewhere", 1))
+    _read_until(process, "Ctrl-C to stop", seen)
+    assert any("run 3 · changed:" in line for line in seen)
+    assert any("no change can affect what the Workflows render" in line for line in seen)
     assert _stop(process) == 0
 
 
@@ -231,3 +237,22 @@ def test_the_memo_keeps_checked_documents_only_while_they_are_loaded(project: Pa
     assert len(memo.entries) == len(docs)  # the edited file's old documents are forgotten
     changed = [key for key in memo.entries if key not in first]
     assert len(changed) == len(memo.docs[f"{project}/in/{edited.name}"])
+
+
+def test_a_render_is_kept_when_no_workflow_can_change(project: Path) -> None:
+    memo = api.LoadMemo()
+    first = api.render([str(project)], memo=memo)
+    assert first.renders and not first.reused
+    tests = project / "in" / "hello-workload-test.koreo"
+    tests.write_text(tests.read_text().replace("namespace: demo", "namespace: elsewhere", 1))
+    changed = frozenset({f"{project}/in/{tests.name}"})
+    kept = api.render([str(project)], memo=memo, rerun=api.RenderRerun(first, changed))
+    assert kept.reused  # a WorkflowTest changed: no Workflow can render differently
+    assert kept.renders == first.renders
+    edited = _break_service_test(project)
+    changed = frozenset({f"{project}/in/{edited.name}"})
+    again = api.render([str(project)], memo=memo, rerun=api.RenderRerun(kept, changed))
+    assert not again.reused  # the Service function changed: the Workflow calls it
+    assert again.renders != first.renders
+    fresh = api.render([str(project)])
+    assert again.renders == fresh.renders and again.diagnostics == fresh.diagnostics
