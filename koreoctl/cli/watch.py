@@ -105,7 +105,7 @@ def watch(
             number += 1
             _begin(console, title, number, change)
             _run_once(run, change, console)
-            _end(console, len(stamps))
+            _end(console, sum(stamp is not None for stamp in stamps.values()))
             stamps, change = _next_change(rescan, stamps, interval, settle)
     except KeyboardInterrupt:
         console.print()
