@@ -124,13 +124,12 @@ class LoadMemo:
 
     def read(self, path: Path, display: str) -> LoadedFile:
         """``path`` parsed: from the memo when it has not changed since."""
+        from koreoctl.fileio import stamp_of
         from koreoctl.project.source import read_file
 
-        try:
-            status = path.stat()
-        except OSError:
+        stamp = stamp_of(path)
+        if stamp is None:
             return read_file(path, display)  # it says why
-        stamp = (status.st_mtime_ns, status.st_size, status.st_ino)
         known = self.parsed.get((str(path), display))
         if known is not None and known[0] == stamp:
             return known[1]
@@ -573,16 +572,9 @@ def _rerun(
 ) -> tuple[TestResult, ...]:
     """Every selected test's result in the serial order: kept from the previous run when the
     change cannot affect it, else run again (on ``jobs`` processes)."""
-    from koreoctl.parallel import split_map
-
     reuse = selection.reuse or {}
     fresh = [run for run in runs if run[0] not in reuse]
-    if selection.jobs == 1:
-        done = _serially(fresh, False)
-    else:
-        done = split_map(
-            lambda indexes: [fresh[i][1]() for i in indexes], len(fresh), selection.jobs
-        )
+    done = _serially(fresh, False) if selection.jobs == 1 else _in_parallel(fresh, selection.jobs)
     by_identity = {run[0]: result for run, result in zip(fresh, done, strict=True)}
     return tuple(by_identity.get(identity) or reuse[identity] for identity, _ in runs)
 

@@ -39,3 +39,17 @@ def replace_atomically(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+Stamp = tuple[int, int, int]  # (mtime_ns, size, inode)
+
+
+def stamp_of(path: Path) -> Stamp | None:
+    """What tells that a file changed without reading it: its (mtime_ns, size, inode); None
+    when it cannot be looked at. ``--watch`` polls it and the load memo keys parses by it,
+    so the two agree on what changed."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size, status.st_ino)

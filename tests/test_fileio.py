@@ -35,3 +35,16 @@ def test_a_file_in_a_missing_folder_is_an_os_error(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         replace_atomically(tmp_path / "missing" / "unit.yaml", b"new\n")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_stamp_changes_with_the_file_and_is_none_when_it_is_gone(tmp_path: Path) -> None:
+    from koreoctl.fileio import stamp_of
+
+    file = tmp_path / "a.koreo"
+    file.write_text("a: 1\n")
+    first = stamp_of(file)
+    assert first is not None and first == stamp_of(file)
+    file.write_text("a: 12\n")  # one byte longer: the size alone tells it changed
+    assert stamp_of(file) != first
+    file.unlink()
+    assert stamp_of(file) is None

@@ -33,13 +33,17 @@ DELAY = 1.0  # seconds a run takes before its progress is shown
 REDRAW = 0.05  # seconds between two drawings of the line, at most
 
 
-def wanted(stream: Any = None) -> bool:
-    """Whether a progress line belongs on ``stream`` (stdout by default)."""
-    stream = sys.stdout if stream is None else stream
-    if os.environ.get("CI") or os.environ.get("TERM") == "dumb":
-        return False
+def real_terminal(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal that can be drawn on (a real one, not merely
+    ``--color always``; not ``TERM=dumb``)."""
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+
+
+def wanted(stream: Any = None) -> bool:
+    """Whether a progress line belongs on ``stream`` (stdout by default): a real terminal,
+    and not a CI job's."""
+    return not os.environ.get("CI") and real_terminal(sys.stdout if stream is None else stream)
 
 
 @contextmanager

@@ -11,7 +11,6 @@ only Ctrl-C ends it, with exit code 0.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -20,15 +19,18 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from koreoctl.cli.progress import real_terminal
 from koreoctl.cli.reporters import print_error
 from koreoctl.errors import KoreoctlError
+from koreoctl.fileio import Stamp as FileStamp
+from koreoctl.fileio import stamp_of
 from koreoctl.project.layout import discover
 
 INTERVAL = 0.1  # seconds between polls (a scan of the corpus costs ~3 ms)
 SETTLE = 0.03  # seconds a change must stay unchanged before the run
 SETTINGS = ("koreoctl.yaml", "pyproject.toml", "koreoctl.lock")
 
-Stamp = tuple[int, int, int] | None  # (mtime_ns, size, inode); None: cannot be read
+Stamp = FileStamp | None  # None: the file cannot be looked at (gone, say)
 
 
 @dataclass(frozen=True)
@@ -67,15 +69,7 @@ def scan(
             for display, path in entries.items()
             if skipped not in path.resolve().parents
         }
-    return {display: _stamp(path) for display, path in sorted(entries.items())}
-
-
-def _stamp(path: Path) -> Stamp:
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    return (status.st_mtime_ns, status.st_size, status.st_ino)
+    return {display: stamp_of(path) for display, path in sorted(entries.items())}
 
 
 def changed(before: dict[str, Stamp], after: dict[str, Stamp]) -> Change | None:
@@ -160,7 +154,7 @@ def _next_change(
 
 
 def _begin(console: Console, title: str, number: int, change: Change | None) -> None:
-    if _is_terminal(console):
+    if real_terminal(console.file):
         console.clear()
     elif number > 1:
         console.print()
@@ -176,9 +170,3 @@ def _describe(change: Change, shown: int = 3) -> str:
 
 def _end(console: Console, watched: int) -> None:
     console.print(f"[dim]watching {watched} files for changes · Ctrl-C to stop[/]", highlight=False)
-
-
-def _is_terminal(console: Console) -> bool:
-    """A real terminal (not merely --color always): only that is cleared."""
-    isatty = getattr(console.file, "isatty", None)
-    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
